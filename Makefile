@@ -1,0 +1,30 @@
+# The two commands of the README. Both create ./.venv on first use and install what they need.
+PY ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: demo test install install-test bench clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+
+install: $(BIN)/python
+	$(BIN)/pip install -q -e .
+
+install-test: $(BIN)/python
+	$(BIN)/pip install -q -e '.[test]'
+
+# Runs the main job end to end on a local store: no account, no network.
+demo: install
+	$(BIN)/evalcard demo --store ./demo-store
+
+# Runs the whole test suite (installs what the tests need first).
+test: install-test
+	$(BIN)/python -m pytest -q -n 2 tests
+
+bench: install-test
+	$(BIN)/python bench/extract_quality.py
+
+clean:
+	rm -rf demo-store .pytest_cache build *.egg-info

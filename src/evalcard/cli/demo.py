@@ -1,0 +1,93 @@
+"""``evalcard demo``: the main job end to end on a local store — no account, no network."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import click
+
+from ..demo import build_demo_store
+from ..publish import apply_plan, converted, plan_update
+from ..repo import load_repo
+from ..results import EvalResult
+from .results_cmds import _print_table
+
+
+def _step(title: str) -> None:
+    click.secho(f"\n== {title}", bold=True)
+
+
+@click.command("demo")
+@click.option("--store", "store_dir", default="./demo-store", show_default=True, type=click.Path(file_okay=False), help="Folder for the demo's local store.")
+@click.option("--fresh/--reuse", default=True, show_default=True, help="Start from an empty store, or reuse an existing one.")
+def demo_command(store_dir: str, fresh: bool) -> None:
+    """Run the whole story offline on a local store.
+
+    Creates a store with three model cards, then shows, validates, converts and merges their results, opens a
+    pull request, refuses a duplicate one and merges it.
+
+    \b
+    Example:
+      evalcard demo --store ./demo-store
+      evalcard show demo-org/tiny-sentiment --store ./demo-store
+    """
+    root = Path(store_dir)
+    if fresh and root.exists():
+        if not (root / "models").is_dir():
+            raise click.UsageError(f"{root} exists and is not an evalcard store; choose another --store")
+        shutil.rmtree(root)
+    _step(f"1. A local store at {root} (git repos laid out like the Hub)")
+    demo = build_demo_store(root, log=lambda s: click.echo(f"  {s}"))
+    st = demo.store
+    sent, broken, llm = demo.repos
+
+    _step(f"2. Show the results in {sent}")
+    state = load_repo(st, sent)
+    _print_table(state.results)
+
+    _step(f"3. Validate {broken}: every problem, with its YAML path")
+    bstate = load_repo(st, broken, strict_card=False)
+    for p in bstate.problems:
+        click.echo(f"  {p.severity}: {p}")
+
+    _step(f"4. Add new results to {sent}, which already has results (nothing existing is lost)")
+    new = [
+        EvalResult(dataset_id="nyu-mll/glue", dataset_name="SST-2", dataset_config="sst2", dataset_split="validation",
+                   task_type="text-classification", metric_type="accuracy", value=0.921, metric_name="Accuracy",
+                   source_name="Model card", source_url="https://example.org/tiny-sentiment"),
+        EvalResult(dataset_id="stanfordnlp/imdb", dataset_name="IMDB", dataset_split="test", task_type="text-classification",
+                   metric_type="accuracy", value=0.9, source_kind="run"),
+        EvalResult(dataset_id="nyu-mll/glue", dataset_name="SST-2", dataset_config="sst2", dataset_split="validation",
+                   task_type="text-classification", metric_type="matthews_correlation", value=0.83, source_kind="run"),
+    ]
+    plan = plan_update(st, sent, new)
+    for line in plan.summary_lines():
+        click.echo(f"  {line}")
+    click.echo(plan.diff())
+
+    _step("5. Open a pull request with that change")
+    outcome = apply_plan(st, plan_update(st, sent, new), create_pr=True)
+    assert outcome.pr is not None
+    click.echo(f"  opened PR #{outcome.pr.num}: {outcome.pr.title}")
+
+    _step("6. Run the same command again: the open PR already proposes it, so no duplicate PR")
+    again = apply_plan(st, plan_update(st, sent, new), create_pr=True)
+    click.echo(f"  {again.extra.get('message', 'opened another PR (unexpected)')}")
+
+    _step(f"7. Convert {sent}'s model-index into .eval_results files and commit")
+    to_convert, notes = converted(load_repo(st, sent).model_index)
+    conv = plan_update(st, sent, to_convert, fmt="eval-results")
+    for line in notes + conv.summary_lines():
+        click.echo(f"  {line}")
+    res = apply_plan(st, conv, create_pr=False)
+    click.echo(f"  committed {', '.join(conv.files)} at {res.oid[:8] if res.oid else '-'}")
+
+    _step(f"8. Merge PR #{outcome.pr.num} and show the card")
+    st.merge_pr(sent, outcome.pr.num)
+    _print_table(load_repo(st, sent).results)
+
+    _step("Done")
+    click.echo(f"  Explore: evalcard show {sent} --store {root}    |    evalcard store ls --store {root}")
+    click.echo(f"  Cards are plain files: {st.path(sent) / 'README.md'}")
+    _ = llm

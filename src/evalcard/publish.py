@@ -1,0 +1,257 @@
+"""Plan and apply a change of a repo's results: preview (a diff) by default, then a commit or a pull request.
+
+``plan_update`` reads the repo at its current revision, merges the new results into what is there (see
+:func:`evalcard.results.merge`), builds the new file bytes (only the ``model-index`` block of the README changes,
+or the ``.eval_results`` files concerned), validates them strictly, and looks for open pull requests that already
+propose the same results. ``apply_plan`` commits with ``parent_commit`` set to the revision the plan was built on,
+so a concurrent edit is detected rather than overwritten.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+from .benchmarks import Registry, load_registry
+from .card.frontmatter import parse_card
+from .errors import UsageError, ValidationError
+from .formats.eval_results import dropped_fields, file_name_for, task_id_for, to_eval_results
+from .formats.model_index import read_model_index, to_model_index
+from .formats.problems import errors
+from .repo import RepoState, dump_yaml, load_repo, parse_eval_file
+from .results import EvalResult, MergeResult, merge
+from .store.base import CommitResult, PullRequest, RepoRef, Store
+
+FORMATS = ("model-index", "eval-results")
+
+
+@dataclass
+class FileChange:
+    path: str
+    old: bytes | None
+    new: bytes
+    merge: MergeResult
+
+    def diff(self) -> str:
+        old = (self.old or b"").decode("utf-8", errors="replace").splitlines(keepends=True)
+        new = self.new.decode("utf-8", errors="replace").splitlines(keepends=True)
+        return "".join(difflib.unified_diff(old, new, fromfile=f"a/{self.path}", tofile=f"b/{self.path}"))
+
+
+@dataclass
+class Plan:
+    repo: RepoRef
+    base: str
+    fmt: str
+    changes: list[FileChange] = field(default_factory=list)
+    #: merges that changed nothing (all duplicates), kept for the report
+    unchanged: list[MergeResult] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+    #: open pull requests that already propose every change of this plan
+    duplicate_prs: list[PullRequest] = field(default_factory=list)
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+    @property
+    def files(self) -> dict[str, bytes]:
+        return {c.path: c.new for c in self.changes}
+
+    def diff(self) -> str:
+        return "".join(c.diff() for c in self.changes)
+
+    def merges(self) -> list[MergeResult]:
+        return [c.merge for c in self.changes] + self.unchanged
+
+    def summary_lines(self) -> list[str]:
+        lines = []
+        for m in self.merges():
+            lines.extend(m.diff_lines())
+        return lines + [f"note: {n}" for n in self.notices]
+
+    def counts(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for m in self.merges():
+            for k, v in m.counts().items():
+                out[k] = out.get(k, 0) + v
+        return out
+
+    def description(self) -> str:
+        """A PR / commit description: every result added or changed, with its source."""
+        lines = ["This change was prepared with [evalcard](https://pypi.org/project/evalcard/).", ""]
+        for c in self.changes:
+            for ch in c.merge.changes:
+                if ch.action not in ("add", "update"):
+                    continue
+                r = ch.new
+                assert r is not None
+                src = r.source_name or r.source_kind or "unknown source"
+                if r.source_url:
+                    src = f"[{src}]({r.source_url})"
+                verb = "added" if ch.action == "add" else f"changed from {ch.old.value}"  # type: ignore[union-attr]
+                lines.append(f"- {r.label()}: {r.value} ({verb}; source: {src}) in `{c.path}`")
+        return "\n".join(lines)
+
+    def to_dict(self) -> dict:
+        return {
+            "repo": str(self.repo),
+            "base": self.base,
+            "format": self.fmt,
+            "changed": self.changed,
+            "files": [c.path for c in self.changes],
+            "counts": self.counts(),
+            "summary": self.summary_lines(),
+            "duplicate_prs": [p.to_dict() for p in self.duplicate_prs],
+            "diff": self.diff(),
+        }
+
+
+def complete(results: list[EvalResult], state: RepoState, registry: Registry) -> list[EvalResult]:
+    """Fill what the target repo implies and the registry knows: model name and id, task type, dataset name."""
+    out = []
+    for r in results:
+        bench = registry.benchmark_for_dataset(r.dataset_id, r.task_id) or registry.benchmark(r.dataset_name)
+        out.append(
+            r.replace(
+                model_name=r.model_name or state.model_name,
+                model_id=r.model_id or state.repo.repo_id,
+                task_type=r.task_type or (bench.task_type if bench else None) or "text-generation",
+                dataset_name=r.dataset_name or (bench.name if bench else None) or r.dataset_id,
+            )
+        )
+    return out
+
+
+def converted(results: list[EvalResult]) -> tuple[list[EvalResult], list[str]]:
+    """Results ready to be written in the *other* format: a ``verifyToken`` signs the entry it was issued for, so it
+    does not travel with a conversion (the converted copy is self-reported)."""
+    out, notes = [], []
+    for r in results:
+        if r.verify_token or r.verified:
+            notes.append(f"{r.label()}: verifyToken not copied (it signs the original entry only)")
+            r = r.replace(verify_token=None, verified=None)
+        out.append(r)
+    return out, notes
+
+
+def plan_update(
+    store: Store,
+    repo: RepoRef,
+    new_results: list[EvalResult],
+    *,
+    fmt: str = "model-index",
+    registry: Registry | None = None,
+    check_prs: bool = True,
+) -> Plan:
+    if fmt not in FORMATS:
+        raise UsageError(f"unknown format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
+    reg = registry or load_registry()
+    state = load_repo(store, repo, registry=reg)
+    new = complete(new_results, state, reg)
+    plan = Plan(repo=repo, base=state.head, fmt=fmt)
+    if fmt == "model-index":
+        _plan_model_index(plan, state, new)
+    else:
+        _plan_eval_results(plan, state, new, reg)
+    if check_prs and plan.changed:
+        plan.duplicate_prs = find_duplicate_prs(store, repo, plan, reg)
+    return plan
+
+
+def _plan_model_index(plan: Plan, state: RepoState, new: list[EvalResult]) -> None:
+    m = merge(state.model_index, new)
+    if not m.changed:
+        plan.unchanged.append(m)
+        return
+    mi_errors = [p for p in errors(state.problems) if p.path.startswith("model-index")]
+    if mi_errors:
+        raise ValidationError(
+            [f"README.md {p}" for p in mi_errors],
+            hint="The card's existing model-index has problems that a rewrite would lose; fix them first (see `evalcard validate`).",
+        )
+    block = to_model_index(m.results, default_name=state.model_name)
+    _, problems = read_model_index(block)
+    if errors(problems):
+        raise ValidationError([str(p) for p in errors(problems)])
+    card = state.card or parse_card(b"", path=f"{state.repo}/README.md")
+    new_card = card.with_key("model-index", block)
+    plan.changes.append(FileChange("README.md", state.readme, new_card.render(), m))
+    plan.notices.extend(m.notices)
+
+
+def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg: Registry) -> None:
+    groups: dict[str, list[EvalResult]] = {}
+    chosen: dict[tuple, EvalResult] = {}
+    for r in new:
+        # .eval_results holds one score per (benchmark, task, settings): keep the benchmark's own metric
+        key = (r.dataset_id, task_id_for(r, reg), r.n_shot, r.notes, r.source_url)
+        prev = chosen.get(key)
+        if prev is not None:
+            bench = reg.benchmark_for_dataset(r.dataset_id, r.task_id)
+            primary = reg.metric(bench.metric) if bench and bench.metric else None
+            better = primary is not None and reg.metric(r.metric_type) == primary and reg.metric(prev.metric_type) != primary
+            keep, drop = (r, prev) if better else (prev, r)
+            plan.notices.append(
+                f"{drop.label()} = {drop.value} not written: .eval_results holds one score per benchmark task (kept {keep.metric_type})"
+            )
+            if not better:
+                continue
+            groups[file_name_for(prev, reg)].remove(prev)
+        chosen[key] = r
+        groups.setdefault(file_name_for(r, reg), []).append(r)
+        lost = dropped_fields(r)
+        if lost:
+            plan.notices.append(f"{r.label()}: .eval_results has no field for {', '.join(lost)} (not written)")
+    for path, rs in groups.items():
+        if not rs:
+            continue
+        existing = state.eval_files.get(path, [])
+        m = merge(existing, rs)
+        if not m.changed:
+            plan.unchanged.append(m)
+            continue
+        data = to_eval_results(m.results, registry=reg)
+        content = dump_yaml(data).encode("utf-8")
+        _, problems = parse_eval_file(path, content, reg)
+        if errors(problems):
+            raise ValidationError([str(p) for p in errors(problems)])
+        plan.changes.append(FileChange(path, state.eval_raw.get(path), content, m))
+        plan.notices.extend(m.notices)
+
+
+def _proposal_key(r: EvalResult) -> tuple:
+    """What a PR proposes, by content: dataset, task, metric, settings and value (not the file it is in)."""
+    ident = r.identity()
+    return (ident[1:10], r.content_key()[1])
+
+
+def find_duplicate_prs(store: Store, repo: RepoRef, plan: Plan, registry: Registry) -> list[PullRequest]:
+    """Open PRs whose files already hold every result this plan adds or changes."""
+    wanted = {_proposal_key(ch.new) for c in plan.changes for ch in c.merge.changes if ch.action in ("add", "update") and ch.new}
+    if not wanted:
+        return []
+    dups = []
+    for pr in store.list_prs(repo, "open"):
+        try:
+            state = load_repo(store, repo, pr.ref, registry=registry, strict_card=False)
+        except Exception:  # a PR branch we cannot read is not a duplicate
+            continue
+        have = {_proposal_key(r) for r in state.results}
+        if wanted <= have:
+            dups.append(pr)
+    return dups
+
+
+def apply_plan(store: Store, plan: Plan, *, create_pr: bool, title: str | None = None, force: bool = False) -> CommitResult:
+    """Write a plan: a commit on main, or a PR. An open PR with the same content stops a new PR unless ``force``."""
+    if not plan.changed:
+        return CommitResult(oid=plan.base, changed=False)
+    n = sum(1 for c in plan.changes for ch in c.merge.changes if ch.action in ("add", "update"))
+    title = title or f"Add evaluation results ({n} score{'s' if n != 1 else ''}) with evalcard"
+    if create_pr:
+        if plan.duplicate_prs and not force:
+            nums = ", ".join(f"#{p.num}" for p in plan.duplicate_prs)
+            return CommitResult(oid=None, changed=False, extra={"duplicate_of": [p.to_dict() for p in plan.duplicate_prs], "message": f"open pull request {nums} already proposes these results"})
+        return store.open_pr(plan.repo, plan.files, title=title, description=plan.description(), parent_commit=plan.base)
+    return store.commit(plan.repo, plan.files, message=title, description=plan.description(), parent_commit=plan.base)

@@ -1,0 +1,99 @@
+"""What a repo holds now: its card (front matter + body), the results in its ``model-index`` and in its
+``.eval_results/*.yaml`` files, and every problem found reading them. Read through any :class:`Store`."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import yaml
+
+from .benchmarks import Registry, load_registry
+from .card.frontmatter import Card, load_yaml_strict, parse_card
+from .errors import CardParseError
+from .formats.eval_results import FOLDER, read_eval_results
+from .formats.model_index import read_model_index
+from .formats.problems import Problem
+from .results import EvalResult
+from .store.base import RepoRef, Store
+
+
+@dataclass
+class RepoState:
+    repo: RepoRef
+    head: str
+    revision: str | None
+    readme: bytes | None
+    card: Card | None
+    #: results from the README's model-index, in order
+    model_index: list[EvalResult] = field(default_factory=list)
+    #: results per ``.eval_results/*.yaml`` file
+    eval_files: dict[str, list[EvalResult]] = field(default_factory=dict)
+    #: raw bytes of each ``.eval_results`` file
+    eval_raw: dict[str, bytes] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def results(self) -> list[EvalResult]:
+        out = list(self.model_index)
+        for rs in self.eval_files.values():
+            out.extend(rs)
+        return out
+
+    @property
+    def model_name(self) -> str | None:
+        """The name results are filed under: the first ``model-index`` entry's name, else the repo id."""
+        for r in self.model_index:
+            if r.model_name:
+                return r.model_name
+        return self.repo.repo_id
+
+
+def parse_eval_file(path: str, data: bytes, registry: Registry | None = None) -> tuple[list[EvalResult], list[Problem]]:
+    try:
+        parsed = load_yaml_strict(data.decode("utf-8"), path=path)
+    except UnicodeDecodeError:
+        return [], [Problem(path, "not UTF-8 text")]
+    except CardParseError as e:
+        return [], [Problem(path, e.message.split(": ", 1)[-1])]
+    results, problems = read_eval_results(parsed, path=path, registry=registry)
+    for r in results:
+        r.provenance.setdefault("file", path)
+    return results, problems
+
+
+def load_repo(store: Store, repo: RepoRef, revision: str | None = None, *, registry: Registry | None = None, strict_card: bool = True) -> RepoState:
+    """Read a repo's card and results. A malformed card raises :class:`CardParseError` when ``strict_card``
+    (writers need that); otherwise it becomes a problem and reading goes on."""
+    reg = registry or load_registry()
+    head = store.head(repo, revision)
+    readme = store.read_file(repo, "README.md", head if revision else None)
+    state = RepoState(repo=repo, head=head, revision=revision, readme=readme, card=None)
+    if readme is not None:
+        try:
+            state.card = parse_card(readme, path=f"{repo}/README.md")
+        except CardParseError as e:
+            if strict_card:
+                raise
+            state.problems.append(Problem("README.md", e.message))
+        if state.card is not None:
+            mi = state.card.data.get("model-index")
+            state.model_index, probs = read_model_index(mi)
+            state.problems.extend(probs)
+            default = repo.repo_id
+            for r in state.model_index:
+                r.model_id = r.model_id or default
+    if repo.repo_type == "model":
+        for path in store.list_files(repo, head if revision else None):
+            if path.startswith(FOLDER + "/") and path.endswith((".yaml", ".yml")):
+                data = store.read_file(repo, path, head if revision else None) or b""
+                state.eval_raw[path] = data
+                results, probs = parse_eval_file(path, data, reg)
+                for r in results:
+                    r.model_id = repo.repo_id
+                state.eval_files[path] = results
+                state.problems.extend(probs)
+    return state
+
+
+def dump_yaml(data) -> str:
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**9)

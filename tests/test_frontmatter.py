@@ -1,0 +1,144 @@
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from evalcard.card.frontmatter import parse_card
+from evalcard.errors import CardParseError
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS_FILES = sorted(CORPUS.glob("*.md"))
+
+
+def test_corpus_is_there():
+    assert len(CORPUS_FILES) >= 20, f"corpus not found at {CORPUS}"
+
+
+@pytest.mark.parametrize("path", CORPUS_FILES, ids=lambda p: p.name)
+def test_corpus_round_trip_is_byte_identical(path):
+    raw = path.read_bytes()
+    card = parse_card(raw, path=str(path))
+    assert card.render() == raw
+    # setting model-index to what it already is, removing it, and putting it back keep the rest of the file
+    mi = [{"name": "x", "results": [{"task": {"type": "t"}, "dataset": {"name": "D", "type": "d"}, "metrics": [{"type": "acc", "value": 1.5}]}]}]
+    edited = card.with_key("model-index", mi)
+    assert edited.body == card.body
+    assert edited.data == {**card.data, "model-index": mi}
+    restored = edited.with_key("model-index", card.data.get("model-index"))
+    if "model-index" in card.data:
+        assert restored.render() == raw or restored.data == card.data
+    assert restored.body == card.body
+
+
+CARD = (
+    "---\r\n"
+    "# leading comment\r\n"
+    "license: 'apache-2.0'   # quoted, with a comment\r\n"
+    "tags:\r\n"
+    "  - a\r\n"
+    "  - \"b\"\r\n"
+    "model-index:\r\n"
+    "- name: old\r\n"
+    "  results: []   # nothing yet\r\n"
+    "# a comment that belongs to the next key\r\n"
+    "datasets: [x]\r\n"
+    "---\r\n"
+    "\r\n"
+    "# Title\r\n"
+    "Body with --- inside\r\n"
+)
+
+
+def test_edit_changes_only_the_model_index_block():
+    card = parse_card(CARD.encode())
+    new = card.with_key("model-index", [{"name": "new", "results": []}])
+    text = new.render().decode()
+    assert text == CARD.replace("- name: old\r\n  results: []   # nothing yet\r\n", "- name: new\r\n  results: []\r\n")
+
+
+def test_add_and_remove_key():
+    card = parse_card(b"---\nlicense: mit\n---\nbody\n")
+    added = card.with_key("model-index", [{"name": "m", "results": []}])
+    assert added.render() == b"---\nlicense: mit\nmodel-index:\n- name: m\n  results: []\n---\nbody\n"
+    assert added.with_key("model-index", None).render() == b"---\nlicense: mit\n---\nbody\n"
+
+
+def test_card_without_front_matter_gets_one():
+    card = parse_card(b"# Title\n\ntext\n")
+    assert card.data == {} and card.render() == b"# Title\n\ntext\n"
+    new = card.with_key("license", "mit")
+    assert new.render() == b"---\nlicense: mit\n---\n# Title\n\ntext\n"
+
+
+def test_bom_and_unicode_preserved():
+    raw = "\ufeff---\nname: café\n---\nhé\n".encode()
+    card = parse_card(raw)
+    assert card.render() == raw
+    assert card.with_key("x", 1).render() == "\ufeff---\nname: café\nx: 1\n---\nhé\n".encode()
+
+
+def test_empty_front_matter():
+    card = parse_card(b"---\n---\nbody\n")
+    assert card.data == {} and card.render() == b"---\n---\nbody\n"
+    assert card.with_key("a", 1).data == {"a": 1}
+
+
+@pytest.mark.parametrize(
+    "text,line,fragment",
+    [
+        ("---\nlicense: mit\nmodel-index: [\n---\nbody\n", 3, "invalid YAML"),
+        ("---\nlicense: mit\ntags:\n\t- a\n---\n", 4, "tab character"),
+        ("---\nlicense: mit\nlicense: apache-2.0\n---\n", 3, "duplicate key 'license'"),
+        ("---\nlicense: mit\nno closing line\n", 1, "never closed"),
+        ("---\n- a list\n---\n", 2, "must be a mapping"),
+        ("\n\n---\na: 1\nb: [1,\n---\n", 5, "invalid YAML"),
+    ],
+)
+def test_malformed_front_matter_is_a_clear_error_with_line(tmp_path, text, line, fragment):
+    f = tmp_path / "README.md"
+    f.write_text(text)
+    with pytest.raises(CardParseError) as ei:
+        parse_card(f.read_bytes(), path=str(f))
+    assert ei.value.line == line
+    assert fragment in str(ei.value)
+    assert f.read_text() == text  # untouched
+
+
+def test_binary_and_non_utf8():
+    with pytest.raises(CardParseError, match="not UTF-8"):
+        parse_card(b"\xff\xfe\x00")
+    with pytest.raises(CardParseError, match="binary"):
+        parse_card(b"abc\x00def")
+
+
+# -- property tests ---------------------------------------------------------------------------------------------
+
+keys = st.text(alphabet=st.characters(whitelist_categories=("Ll", "Lu", "Nd"), whitelist_characters="-_"), min_size=1, max_size=12).filter(
+    lambda k: k != "model-index" and not k[0] in "-_" and not k.isdigit()
+)
+scalars = st.one_of(st.integers(-10**6, 10**6), st.booleans(), st.text(max_size=20), st.floats(allow_nan=False, allow_infinity=False, width=32))
+values = st.recursive(scalars, lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(keys, inner, max_size=3)), max_leaves=8)
+bodies = st.text(max_size=200)
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(data=st.dictionaries(keys, values, min_size=1, max_size=6), body=bodies, crlf=st.booleans(), flow=st.booleans())
+def test_property_round_trip_and_edit(data, body, crlf, flow):
+    y = yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=flow)
+    text = f"---\n{y}---\n{body}"
+    if crlf:
+        text = text.replace("\r", "").replace("\n", "\r\n")
+    raw = text.encode()
+    try:
+        card = parse_card(raw)
+    except CardParseError:
+        return  # generated body may look like front matter; errors are fine, crashes are not
+    assert card.render() == raw
+    mi = [{"name": "m", "results": [{"task": {"type": "t"}, "dataset": {"name": "n", "type": "d"}, "metrics": [{"type": "acc", "value": 0.5}]}]}]
+    edited = card.with_key("model-index", mi)
+    assert edited.data == {**card.data, "model-index": mi}
+    assert edited.body == card.body
+    back = edited.with_key("model-index", None)
+    assert back.data == card.data and back.body == card.body
