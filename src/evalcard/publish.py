@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from .benchmarks import Registry, load_registry
 from .card.frontmatter import parse_card
 from .errors import UsageError, ValidationError
-from .formats.eval_results import dropped_fields, file_name_for, task_id_for, to_eval_results
+from .formats.eval_results import dropped_fields, file_name_for, read_eval_results, task_id_for, to_eval_results
 from .formats.model_index import read_model_index, to_model_index
 from .formats.problems import errors
 from .repo import RepoState, dump_yaml, load_repo, parse_eval_file
@@ -206,6 +206,10 @@ def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg:
     for path, rs in groups.items():
         if not rs:
             continue
+        # compare what the file can hold: pass the new results through the format once
+        rs, _ = read_eval_results(to_eval_results(rs, registry=reg), path=path, registry=reg)
+        for r in rs:
+            r.model_id = state.repo.repo_id
         existing = state.eval_files.get(path, [])
         m = merge(existing, rs)
         if not m.changed:

@@ -70,7 +70,7 @@ def load_repo(store: Store, repo: RepoRef, revision: str | None = None, *, regis
     state = RepoState(repo=repo, head=head, revision=revision, readme=readme, card=None)
     if readme is not None:
         try:
-            state.card = parse_card(readme, path=f"{repo}/README.md")
+            state.card = parse_card(readme, path=str(getattr(store, "readme", f"{repo}/README.md")))
         except CardParseError as e:
             if strict_card:
                 raise

@@ -40,7 +40,7 @@ def store_group() -> None:
 @click.option("--readme", type=click.Path(exists=True, dir_okay=False), default=None, help="README.md to start the repo with.")
 @click.option("--repo-type", type=click.Choice(["model", "dataset"]), default=None)
 @_store_opt
-def init_command(repo: str, readme: str | None, repo_type: str | None, store_opt: str | None) -> None:
+def store_init(repo: str, readme: str | None, repo_type: str | None, store_opt: str | None) -> None:
     """Create a repo in a local store (optionally with a README.md)."""
     st = _local(store_opt)
     ref = RepoRef.parse(repo, repo_type)
@@ -52,7 +52,7 @@ def init_command(repo: str, readme: str | None, repo_type: str | None, store_opt
 @store_group.command("ls")
 @_store_opt
 @json_option
-def ls_command(store_opt: str | None, as_json: bool) -> None:
+def store_ls(store_opt: str | None, as_json: bool) -> None:
     """List the repos of a local store and their open pull requests."""
     st = _local(store_opt)
     rows = []
@@ -71,7 +71,7 @@ def ls_command(store_opt: str | None, as_json: bool) -> None:
 @click.argument("repo", metavar="REPO")
 @click.argument("num", type=int)
 @_store_opt
-def merge_command(repo: str, num: int, store_opt: str | None) -> None:
+def store_merge(repo: str, num: int, store_opt: str | None) -> None:
     """Merge pull request NUM of a local-store repo into main."""
     st = _local(store_opt)
     ref = RepoRef.parse(repo)
