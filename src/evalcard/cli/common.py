@@ -80,7 +80,8 @@ def resolve_target(target: str, store_opt: str | None, token: str | None, repo_t
             raise UsageError(f"no such file: {target}", hint="Give a path to a README.md or a repo id like ORG/NAME.")
         fs = FolderStore(p)
         return fs, fs.repo
-    return make_store(store_opt, token), RepoRef.parse(target, repo_type)
+    repo = RepoRef.parse(target, repo_type)
+    return make_store(store_opt, token), repo
 
 
 def echo_json(data: Any) -> None:
