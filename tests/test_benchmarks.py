@@ -58,3 +58,16 @@ def test_bad_registry_file(tmp_path):
 def test_normalize():
     assert normalize_name("MMLU-Pro (v1.0)") == "mmluprov10"
     assert normalize_name("pass@1") == "pass@1"
+
+
+@pytest.mark.parametrize("name", WELL_KNOWN)
+def test_every_benchmark_has_direction_and_scale(name):
+    b = load_registry().benchmark(name)
+    assert b.direction in ("higher", "lower") and b.scale in ("fraction", "percent", "other")
+
+
+def test_benchmark_inherits_from_metric():
+    reg = load_registry()
+    assert reg.benchmark("LibriSpeech test-clean").direction == "lower"
+    assert reg.benchmark("MT-Bench").scale == "other"
+    assert reg.benchmark("MMLU").scale == "fraction"

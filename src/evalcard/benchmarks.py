@@ -27,8 +27,13 @@ class Benchmark:
     task_type: str | None = None
     metric: str | None = None
     higher_is_better: bool = True
+    #: the scale evalcard stores this benchmark's values on: "fraction" (0-1), "percent" (0-100) or "other"
     scale: str | None = None
     aliases: tuple[str, ...] = ()
+
+    @property
+    def direction(self) -> str:
+        return "higher" if self.higher_is_better else "lower"
 
 
 @dataclass(frozen=True)
@@ -104,23 +109,6 @@ class Registry:
 def _load_into(reg: Registry, data: Any, origin: str) -> None:
     if not isinstance(data, dict):
         raise EvalcardError(f"{origin}: a registry file must be a mapping with 'benchmarks' and/or 'metrics'")
-    for bid, spec in (data.get("benchmarks") or {}).items():
-        spec = spec or {}
-        if not isinstance(spec, dict):
-            raise EvalcardError(f"{origin}: benchmarks.{bid} must be a mapping")
-        reg.add_benchmark(
-            Benchmark(
-                id=str(bid),
-                name=str(spec.get("name", bid)),
-                dataset_id=spec.get("dataset_id"),
-                task_id=spec.get("task_id"),
-                task_type=spec.get("task_type"),
-                metric=spec.get("metric"),
-                higher_is_better=bool(spec.get("higher_is_better", True)),
-                scale=spec.get("scale"),
-                aliases=tuple(str(a) for a in spec.get("aliases", ()) or ()),
-            )
-        )
     for mid, spec in (data.get("metrics") or {}).items():
         spec = spec or {}
         if not isinstance(spec, dict):
@@ -130,7 +118,25 @@ def _load_into(reg: Registry, data: Any, origin: str) -> None:
                 id=str(mid),
                 name=str(spec.get("name", mid)),
                 higher_is_better=bool(spec.get("higher_is_better", True)),
-                scale=spec.get("scale"),
+                scale=spec.get("scale", "fraction"),
+                aliases=tuple(str(a) for a in spec.get("aliases", ()) or ()),
+            )
+        )
+    for bid, spec in (data.get("benchmarks") or {}).items():
+        spec = spec or {}
+        if not isinstance(spec, dict):
+            raise EvalcardError(f"{origin}: benchmarks.{bid} must be a mapping")
+        metric = reg.metric(spec.get("metric"))
+        reg.add_benchmark(
+            Benchmark(
+                id=str(bid),
+                name=str(spec.get("name", bid)),
+                dataset_id=spec.get("dataset_id"),
+                task_id=spec.get("task_id"),
+                task_type=spec.get("task_type"),
+                metric=spec.get("metric"),
+                higher_is_better=bool(spec.get("higher_is_better", metric.higher_is_better if metric else True)),
+                scale=spec.get("scale", metric.scale if metric else "fraction"),
                 aliases=tuple(str(a) for a in spec.get("aliases", ()) or ()),
             )
         )
