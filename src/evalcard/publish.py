@@ -160,6 +160,10 @@ def plan_update(
 
 
 def _plan_model_index(plan: Plan, state: RepoState, new: list[EvalResult]) -> None:
+    # compare what the format can hold: pass the new results through it once
+    new, _ = read_model_index(to_model_index(new, default_name=state.model_name))
+    for r in new:
+        r.model_id = state.repo.repo_id
     m = merge(state.model_index, new)
     if not m.changed:
         plan.unchanged.append(m)
