@@ -61,7 +61,12 @@ def make_store(store_opt: str | None, token: str | None = None) -> Store:
             from ..store.hub import HubStore
         except ImportError as e:  # pragma: no cover - the hub store ships with evalcard
             raise UsageError(f"the Hub store is not available: {e}") from None
-        return HubStore(token=token)
+        from ..store.tokens import register
+
+        register(token)
+        store = HubStore(token=token)
+        register(getattr(store, "_token", None))
+        return store
     from ..store.local import LocalStore
 
     path = Path(where).expanduser()
