@@ -25,7 +25,8 @@ def demo_command(store_dir: str, fresh: bool) -> None:
     """Run the whole story offline on a local store.
 
     Creates a store with three model cards, then shows, validates, converts and merges their results, opens a
-    pull request, refuses a duplicate one and merges it.
+    pull request, refuses a duplicate one, extracts
+    scores from a README table and merges the pull request.
 
     \b
     Example:
@@ -83,11 +84,20 @@ def demo_command(store_dir: str, fresh: bool) -> None:
     res = apply_plan(st, conv, create_pr=False)
     click.echo(f"  committed {', '.join(conv.files)} at {res.oid[:8] if res.oid else '-'}")
 
-    _step(f"8. Merge PR #{outcome.pr.num} and show the card")
+    _step(f"8. Extract {llm}'s scores from its README table (its own column, not the competitor's) and commit")
+    from ..card.extract import extract
+
+    card_text = (st.read_file(llm, "README.md") or b"").decode("utf-8")
+    ex = extract(card_text, model="tiny-llm-1b")
+    for r in ex.results:
+        click.echo(f"  table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value} ({r.scale or 'scale unknown'})")
+    res = apply_plan(st, plan_update(st, llm, ex.results), create_pr=False)
+    click.echo(f"  committed model-index to {llm} at {res.oid[:8] if res.oid else '-'}")
+
+    _step(f"9. Merge PR #{outcome.pr.num} and show the card")
     st.merge_pr(sent, outcome.pr.num)
     _print_table(load_repo(st, sent).results)
 
     _step("Done")
     click.echo(f"  Explore: evalcard show {sent} --store {root}    |    evalcard store ls --store {root}")
     click.echo(f"  Cards are plain files: {st.path(sent) / 'README.md'}")
-    _ = llm

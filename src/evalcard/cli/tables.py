@@ -1,0 +1,169 @@
+"""``evalcard inspect-tables`` and ``evalcard extract``: README tables -> results -> the card."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from ..benchmarks import load_registry
+from ..errors import UsageError
+from ..repo import load_repo
+from .common import echo_json, format_option, json_option, publish_results, resolve_target, store_options, write_options
+
+
+def _target(target: str | None, repo_id: str | None) -> str:
+    if target and repo_id and target != repo_id:
+        raise UsageError("give the repo either as an argument or with --repo-id, not both")
+    t = target or repo_id
+    if not t:
+        raise UsageError("missing README_OR_REPO", hint="Example: evalcard extract ./README.md  (or --repo-id ORG/NAME)")
+    return t
+
+
+def _load_text(target: str, store_opt, token, repo_type, revision):
+    store, repo = resolve_target(target, store_opt, token, repo_type)
+    state = load_repo(store, repo, revision, strict_card=False)
+    if state.readme is None:
+        raise UsageError(f"{repo} has no README.md")
+    text = state.readme.decode("utf-8", errors="replace")
+    repo_id = None if hasattr(store, "readme") else repo.repo_id
+    return store, repo, text, repo_id, state
+
+
+def _mapping(path: str | None) -> dict | None:
+    if not path:
+        return None
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as e:
+        raise UsageError(f"--metric-mapping {path}: {e}", hint="Give a JSON object: {\"Benchmark name\": {\"dataset_id\": ..., \"task_id\": ..., \"metric\": ...}}") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"--metric-mapping {path}: must be a JSON object")
+    return data
+
+
+_repo_id_opt = click.option("--repo-id", "repo_id", default=None, help="The repo (alias of the positional argument, as in the seed tool).")
+_model_opt = click.option(
+    "--model", "--model-name-override", "model", default=None, metavar="NAME",
+    help="The target model as the tables name it (default: from the repo id or the card's title).",
+)
+
+
+@click.command("inspect-tables")
+@click.argument("target", metavar="README_OR_REPO", required=False)
+@_repo_id_opt
+@_model_opt
+@store_options
+@json_option
+def inspect_tables_command(target, repo_id, model, store_opt, token, repo_type, revision, as_json) -> None:
+    """List every table of a README: number, shape, orientation, model columns/rows and what would be extracted.
+
+    Tables are numbered 1, 2, ... over all markdown and HTML tables in document order; `extract --table N` uses the
+    same numbers.
+
+    \b
+    Examples:
+      evalcard inspect-tables ./README.md
+      evalcard inspect-tables deepseek-ai/DeepSeek-V3 --model DeepSeek-V3 --json
+    """
+    from ..card.extract import default_model_name, inspect_tables
+
+    _, repo, text, rid, _ = _load_text(_target(target, repo_id), store_opt, token, repo_type, revision)
+    model = model or default_model_name(text, rid)
+    reports = inspect_tables(text, model=model, registry=load_registry())
+    if as_json:
+        echo_json({"model": model, "tables": [r.to_dict() for r in reports]})
+        return
+    if not reports:
+        click.echo(f"{repo}: no tables.")
+        return
+    click.echo(f"Target model: {model or '(none found: pass --model)'}")
+    for rep in reports:
+        d = rep.to_dict()
+        where = " / ".join(x for x in (d.get("heading"), d.get("caption")) if x)
+        click.secho(f"\nTable {d['index']} ({d['kind']}, line {d['line']}, {d['n_rows']}x{d['n_cols']}): {d['orientation']}" + (f" — {where}" if where else ""), bold=True)
+        click.echo(f"  header: {' | '.join(h or '·' for h in d['header'])}")
+        if d["model_candidates"]:
+            click.echo(f"  models: {', '.join(d['model_candidates'])}")
+        if d["matched_model"]:
+            click.echo(f"  target: {d['matched_model']}")
+        for r in d["results"]:
+            extra = "".join(f" {k}={r[k]}" for k in ("stderr", "n_shot", "notes") if k in r)
+            click.echo(f"    {r['benchmark']}: {r['value']}{extra}")
+        for reason in d["reasons"]:
+            click.echo(f"  - {reason}")
+
+
+@click.command("extract")
+@click.argument("target", metavar="README_OR_REPO", required=False)
+@_repo_id_opt
+@_model_opt
+@click.option("--table", "tables", type=int, multiple=True, metavar="N", help="Only these tables (repeatable; numbers as in inspect-tables).")
+@click.option("--model-column-index", type=int, default=None, metavar="N", help="Take scores from this 1-based column (or row), as inspect-tables shows, instead of matching the model name.")
+@click.option("--metric-mapping", type=click.Path(dir_okay=False), default=None, help="JSON file extending the benchmark-name map.")
+@click.option("--task-type", default=None, help="task.type for the results (default: from the benchmark registry, else text-generation).")
+@click.option("--dataset-name", default=None, hidden=True, help="Accepted for the seed tool; names come from the table.")
+@store_options
+@format_option
+@write_options
+@json_option
+def extract_command(target, repo_id, model, tables, model_column_index, metric_mapping, task_type, dataset_name, store_opt, token, repo_type,
+                    revision, fmt, apply, create_pr, force, title, as_json) -> None:
+    """Extract the target model's scores from README tables and add them to the card.
+
+    Prints the results and a preview (a diff of the card) by default; --apply writes them, --create-pr opens a pull
+    request. When the target model matches no table confidently, the candidates are listed and nothing is written.
+
+    \b
+    Examples:
+      evalcard extract ./README.md                                # preview
+      evalcard extract ./README.md --table 3 --json               # {"results": [{"table", "benchmark", "value", ...}]}
+      evalcard extract my-org/my-model --model "My Model 7B" --create-pr
+    """
+    from ..card.extract import default_model_name, extract
+
+    store, repo, text, rid, state = _load_text(_target(target, repo_id), store_opt, token, repo_type, revision)
+    model = model or default_model_name(text, rid)
+    ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index,
+                 metric_mapping=_mapping(metric_mapping), registry=load_registry())
+    results = [r.replace(task_type=task_type) if task_type else r for r in ex.results]
+    report = ex.to_dict()
+    if not results:
+        if as_json:
+            echo_json(report)
+        else:
+            for s in ex.skipped:
+                click.echo(f"  skipped table {s.table}: {s.what}: {s.reason}", err=True)
+            if ex.candidates:
+                click.echo(f"No table names the model {model!r} confidently. Models seen: {', '.join(ex.candidates)}", err=True)
+                click.echo("  Pass --model NAME (as written in the table) or --model-column-index N.", err=True)
+            else:
+                click.echo(f"{repo}: no scores of {model!r} found in {ex.n_tables} table(s).", err=True)
+        raise SystemExit(1)
+    if not as_json:
+        for r in results:
+            extra = f" ± {r.stderr}" if r.stderr is not None else ""
+            click.echo(f"table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value}{extra}")
+        for s in ex.skipped:
+            click.echo(f"  skipped table {s.table}: {s.what}: {s.reason}", err=True)
+    for r in results:
+        if not state.model_index:  # a card without model-index: file results under the model's own name
+            r.model_name = r.model_name or (model if hasattr(store, "readme") else repo.repo_id)
+        if r.source_url is None and not hasattr(store, "readme"):
+            r.source_name = r.source_name or "Model card"
+            r.source_url = f"https://huggingface.co/{repo.repo_id}"
+    code = publish_results(store, repo, results, fmt=fmt, apply=apply, create_pr=create_pr, force=force, title=title,
+                           as_json=as_json, report=report)
+    raise SystemExit(code)
+
+
+#: the seed tool's name for `extract`
+extract_readme_command = click.Command(
+    "extract-readme",
+    callback=extract_command.callback,
+    params=extract_command.params,
+    help=(extract_command.help or "") + "\n\n(Alias of `evalcard extract`, the seed tool's name.)",
+    hidden=True,
+)

@@ -1,0 +1,453 @@
+"""card/extract.py: cells, names, orientation, target matching and the public API, on small synthetic READMEs."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from evalcard.benchmarks import load_registry
+from evalcard.card.extract import (
+    default_model_name,
+    extract,
+    inspect_tables,
+    model_key,
+    parse_value,
+    split_name,
+)
+from evalcard.errors import EvalcardError, SourceError, UsageError
+
+REG = load_registry()
+
+
+def triples(ex):
+    return [(r.provenance["table"], r.provenance["benchmark"], r.value) for r in ex.results]
+
+
+# -- cells ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,kind,value,stderr,percent",
+    [
+        ("71.6", "number", 71.6, None, False),
+        ("**55**", "number", 55.0, None, False),
+        ("98.2%", "number", 98.2, None, True),
+        ("0.720 ± 0.006", "number", 0.72, 0.006, False),
+        ("71.2 (±0.3)", "number", 71.2, 0.3, False),
+        ("15,8%", "number", 15.8, None, True),
+        ("1,208,602,624", "number", 1208602624.0, None, False),
+        ("0,548", "number", 0.548, None, False),
+        ("45.2%^1", "number", 45.2, None, True),
+        ("68.2*", "number", 68.2, None, False),
+        ("81.3†", "number", 81.3, None, False),
+        ("−1.5", "number", -1.5, None, False),
+        ("-", "missing", None, None, False),
+        ("N/A", "missing", None, None, False),
+        ("—", "missing", None, None, False),
+        ("", "missing", None, None, False),
+        ("42.2/36.6", "pair", 42.2, None, False),
+        ("3-5", "range", None, None, False),
+        ("81.6% (CogAgent)", "annotated", 81.6, None, False),
+        ("37B", "unit", None, None, False),
+        ("65GiB", "unit", None, None, False),
+        ("No multimodal support", "text", None, None, False),
+        ("2024-07-19", "text", None, None, False),
+    ],
+)
+def test_parse_value(text, kind, value, stderr, percent):
+    v = parse_value(text)
+    assert v.kind == kind
+    if value is not None:
+        assert v.value == pytest.approx(value)
+    assert v.stderr == (pytest.approx(stderr) if stderr is not None else None)
+    assert v.percent == percent
+
+
+def test_parse_value_pair_second_half():
+    v = parse_value("39.7 / 36.3")
+    assert (v.value, v.second) == (39.7, 36.3)
+
+
+# -- names ----------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name,base,n_shot,notes,metric",
+    [
+        ("MMLU (5-shot)", "MMLU", 5, [], None),
+        ("MMLU(5-shot)", "MMLU", 5, [], None),
+        ("GSM8K CoT 8-shot", "GSM8K", 8, ["CoT"], None),
+        ("BIG-Bench Hard (3-shot, CoT)", "BIG-Bench Hard", 3, ["CoT"], None),
+        ("DROP (3-shot F1)", "DROP", 3, [], "f1"),
+        ("BBH (EM)", "BBH", None, [], "exact_match"),
+        ("AGIEval English (3-5 shot)", "AGIEval English", None, ["3-5 shot"], None),
+        ("RACE (middle)", "RACE (middle)", None, [], None),
+        ("MMMU (val, 0-shot)", "MMMU", 0, [], None),
+    ],
+)
+def test_split_name(name, base, n_shot, notes, metric):
+    info = split_name(name, REG)
+    assert info.base == base
+    assert info.n_shot == n_shot
+    assert info.notes == notes
+    assert info.metric == metric
+
+
+def test_split_name_footnotes_dropped_arrows_kept():
+    assert split_name("MMMU Pro^", REG).written == "MMMU Pro"
+    assert split_name("C-Eval*", REG).written == "C-Eval"
+    assert split_name("Math↑", REG).written == "Math↑"
+    assert split_name("HumanEval+", REG).written == "HumanEval+"
+
+
+@pytest.mark.parametrize(
+    "a,b,same",
+    [
+        ("DeepSeek-V3", "**DeepSeek V3**", True),
+        ("Llama-3-8B", "llama 3 8b", True),
+        ("EleutherAI/polyglot-ko-1.3b", "EleutherAI/polyglot-ko-1.3b (this)", True),
+        ("EleutherAI/polyglot-ko-1.3b", "polyglot_ko_1.3b", True),
+        ("Qwen-72B-Chat", "Qwen-72B-Chat (BF16)", True),
+        ("Qwen-72B-Chat", "Qwen-72B-Chat (Int4)", False),
+        ("InternLM2.5-7B", "InternLM2.5-7B-Chat", False),
+        ("Yi-34B-Chat", "Yi-34B", False),
+        ("Qwen-VL-Chat", "Qwen-VL-Chat-1.1", False),
+    ],
+)
+def test_model_key(a, b, same):
+    assert (model_key(a) == model_key(b)) is same
+
+
+# -- orientation and targets ----------------------------------------------------------------------------------------
+
+ROWS = """## Base pretrained models
+
+| Category | Benchmark | # Shots | Metric | Other 7B | Ours-7B | Big 70B |
+|---|---|---|---|---|---|---|
+| | Architecture | - | - | Dense | Dense | MoE |
+| | # Total Params | - | - | 7B | 7B | 70B |
+| General | MMLU | 5 | acc | 60.1 | **62.5** | 70.0 |
+| | GSM8K (8-shot, CoT) | 8 | em | 40.0 | 45.5 | - |
+| Code | HumanEval | 0 | pass@1 | 30.0 | - | 50.0 |
+| | MTOB eng->kgv/kgv->eng | - | chrF | 1/2 | 42.2/36.6 | 3/4 |
+"""
+
+
+def test_rows_orientation_with_setting_columns():
+    ex = extract(ROWS, model="Ours-7B")
+    assert not ex.ambiguous
+    assert triples(ex) == [
+        (1, "MMLU", 62.5),
+        (1, "GSM8K (8-shot, CoT)", 45.5),
+        (1, "MTOB eng->kgv/kgv->eng", 42.2),
+        (1, "MTOB eng->kgv/kgv->eng", 36.6),
+    ]
+    mmlu, gsm, half1, half2 = ex.results
+    assert mmlu.n_shot == 5 and mmlu.dataset_id == "cais/mmlu" and mmlu.metric_type == "accuracy"
+    assert mmlu.source_kind == "readme-table" and mmlu.model_name is None
+    assert mmlu.provenance["row"] == 4 and mmlu.provenance["column"] == 6
+    assert gsm.n_shot == 8 and gsm.notes and "CoT" in gsm.notes and gsm.dataset_id == "openai/gsm8k"
+    assert half1.notes.endswith("eng->kgv") and half2.notes.endswith("kgv->eng")
+    assert half1.metric_type == "chrf"
+
+
+def test_missing_cells_are_skipped_not_zero():
+    ex = extract(ROWS, model="Big 70B")
+    assert (1, "GSM8K (8-shot, CoT)", 0.0) not in triples(ex)
+    assert (1, "HumanEval", 50.0) in triples(ex)
+
+
+COLUMNS = """### Chat models
+
+| Model | MMLU | MMLU | BBH | Params | Context length |
+|---|---|---|---|---|---|
+| | 0-shot | 5-shot | 3-shot | | |
+| Yi-34B | 70.0 | 71.0 | 50.0 | 34 | 4096 |
+| **Yi-34B-Chat** | **67.62** | 73.46 | 71.74 | 34 | 4096 |
+| Yi-34B-Chat-4bits(AWQ) | 65.77 | 72.42 | 69.39 | 34 | 4096 |
+"""
+
+
+def test_columns_orientation_shot_row_and_prefix_traps():
+    ex = extract(COLUMNS, model="Yi-34B-Chat")
+    assert triples(ex) == [(1, "MMLU", 67.62), (1, "MMLU", 73.46), (1, "BBH", 71.74)]
+    assert [r.n_shot for r in ex.results] == [0, 5, 3]
+    # params and context length are properties, not scores
+    assert all(r.provenance["column"] <= 4 for r in ex.results)
+
+
+def test_base_model_row_is_not_the_chat_model():
+    ex = extract(COLUMNS, model="Yi-34B")
+    assert triples(ex) == [(1, "MMLU", 70.0), (1, "MMLU", 71.0), (1, "BBH", 50.0)]
+
+
+def test_model_split_over_two_cells():
+    text = """| Model | Size | Code | MMLU |
+|---|---|---|---|
+| Llama 1 | 7B | 14.1 | 35.1 |
+| Llama 2 | 7B | 16.8 | 45.3 |
+| Llama 2 | 13B | 24.5 | 54.8 |
+"""
+    assert triples(extract(text, model="Llama 2 7B")) == [(1, "Code", 16.8), (1, "MMLU", 45.3)]
+
+
+def test_section_rows_and_empty_rows():
+    text = """<table>
+<tr><td>Benchmarks</td><td>A-7B</td><td>Mine-4B </td></tr>
+<tr><td colspan="9"><b>English</b></td></tr>
+<tr><td>MMLU</td><td>70.5</td><td>67.2</td></tr>
+<tr><td></td><td></td><td></td></tr>
+<tr><td colspan="9"><b>Math</b></td></tr>
+<tr><td>GSM8K</td><td>82.3%</td><td>81.1%</td></tr>
+</table>"""
+    ex = extract(text, model="Mine-4B")
+    assert triples(ex) == [(1, "MMLU", 67.2), (1, "GSM8K", 81.1)]
+    assert ex.results[1].scale == "percent"
+    assert ex.results[0].provenance["category"] == "English"
+
+
+def test_single_score_table_belongs_to_the_card():
+    text = """# Tiny-Vision-1B
+
+## Benchmark Results
+
+| **Benchmark** | **Score** |
+|---|---|
+| AI2D_TEST | 84.8 |
+| MMMU_VAL | 54.3 |
+"""
+    ex = extract(text, model=default_model_name(text))
+    assert triples(ex) == [(1, "AI2D_TEST", 84.8), (1, "MMMU_VAL", 54.3)]
+    assert inspect_tables(text, model="x")[0].orientation == "single-score"
+
+
+def test_single_score_table_with_metric_columns_decimal_comma():
+    text = """| Dataset | WER Greedy | WER with LM |
+|---|---|---|
+| NST test | 15,8% | 11.9% |
+"""
+    ex = extract(text, model="whatever")
+    assert triples(ex) == [(1, "NST test", 15.8), (1, "NST test", 11.9)]
+    r = ex.results[0]
+    assert r.metric_type == "wer" and r.higher_is_better is False and r.scale == "percent"
+    assert r.notes == "WER Greedy"
+
+
+def test_benchmark_from_heading_when_columns_are_shot_settings():
+    text = """## Evaluation
+
+### COPA (F1)
+
+| Model | params | n=0 | n=5 |
+|---|---|---|---|
+| other/x-1b | 1.2B | 0.6696 | 0.6477 |
+| **[org/m-1.3b](https://hf.co/org/m-1.3b) (this)** | **1.3B** | **0.7196** | **0.7193** |
+"""
+    ex = extract(text, model="org/m-1.3b")
+    assert triples(ex) == [(1, "COPA (F1)", 0.7196), (1, "COPA (F1)", 0.7193)]
+    assert [r.n_shot for r in ex.results] == [0, 5]
+    assert ex.results[0].metric_type == "f1" and ex.results[0].scale == "fraction"
+
+
+def test_metric_leaf_is_qualified_by_caption():
+    text = """**MUGE Retrieval**:
+<table>
+<tr><th>Setup</th><th colspan="2">Zero-shot</th><th colspan="2">Finetune</th></tr>
+<tr><td>Metric</td><td>R@1</td><td>R@5</td><td>R@1</td><td>R@5</td></tr>
+<tr><td>Other</td><td>1</td><td>2</td><td>3</td><td>4</td></tr>
+<tr><td>CN-CLIP</td><td>63.0</td><td>84.1</td><td>68.9</td><td>88.7</td></tr>
+</table>"""
+    ex = extract(text, model="CN-CLIP")
+    assert [b for _, b, _ in triples(ex)] == [
+        "MUGE Retrieval / Zero-shot / R@1",
+        "MUGE Retrieval / Zero-shot / R@5",
+        "MUGE Retrieval / Finetune / R@1",
+        "MUGE Retrieval / Finetune / R@5",
+    ]
+    assert ex.results[0].metric_type == "recall@1"
+
+
+def test_orientation_comes_from_content_not_words_in_names():
+    # a model called "...Code..." with "Code" as a benchmark: the target is found where its name is
+    text = """| Model | Code | Math |
+|---|---|---|
+| DeepSeek-Coder-7B | 50.0 | 20.0 |
+| StarCode-7B | 40.0 | 10.0 |
+"""
+    assert triples(extract(text, model="StarCode-7B")) == [(1, "Code", 40.0), (1, "Math", 10.0)]
+
+
+def test_stderr_kept():
+    text = """| Model | PIQA |
+|---|---|
+| GPT-NeoX-20B | 0.779 ± 0.010 |
+"""
+    (r,) = extract(text, model="GPT-NeoX-20B").results
+    assert (r.value, r.stderr, r.scale) == (0.779, 0.01, "fraction")
+
+
+def test_lower_is_better_recorded():
+    text = """| Model | Pile-test (BPB) | Short-Form WER ↓ | Toxigen |
+|---|---|---|---|
+| M | 0.548 | 9.7 | 21.25 |
+"""
+    bpb, wer, tox = extract(text, model="M").results
+    assert bpb.higher_is_better is False and bpb.metric_type == "bpb" and bpb.scale is None
+    assert wer.higher_is_better is False
+    assert tox.higher_is_better is None  # unknown benchmark, the table does not say
+
+
+def test_training_log_is_not_results():
+    text = """## Training results
+
+| Training Loss | Epoch | Step | Validation Loss | Accuracy |
+|---|---|---|---|---|
+| 0.2 | 1.0 | 878 | 0.07 | 0.98 |
+"""
+    ex = extract(text, model="m")
+    assert ex.results == []
+    (rep,) = inspect_tables(text, model="m")
+    assert rep.orientation == "not-scores" and "training log" in rep.reasons[0]
+
+
+def test_framework_column_becomes_notes():
+    text = """| Model | Framework | SWE-bench Verified |
+|---|---|---|
+| GLM-4-32B | Moatless<sup>[1]</sup> | 33.8 |
+| GLM-4-32B | Agentless<sup>[2]</sup> | 30.7 |
+"""
+    ex = extract(text, model="GLM-4-32B")
+    assert triples(ex) == [(1, "SWE-bench Verified", 33.8), (1, "SWE-bench Verified", 30.7)]
+    assert [r.notes for r in ex.results] == ["Framework: Moatless", "Framework: Agentless"]
+
+
+def test_instruct_model_matches_family_header_only_in_instruct_section():
+    text = """## Base pretrained models
+
+| Benchmark | Llama 3 8B |
+|---|---|
+| MMLU (5-shot) | 66.6 |
+
+## Instruction tuned models
+
+| Benchmark | Llama 3 8B |
+|---|---|
+| MMLU (5-shot) | 68.4 |
+"""
+    assert triples(extract(text, model="Llama-3-8B-Instruct")) == [(2, "MMLU (5-shot)", 68.4)]
+    assert triples(extract(text, model="Llama 3 8B")) == [(1, "MMLU (5-shot)", 66.6), (2, "MMLU (5-shot)", 68.4)]
+
+
+# -- never guess ------------------------------------------------------------------------------------------------------
+
+
+def test_no_match_reports_candidates_and_extracts_nothing():
+    ex = extract(COLUMNS, model="Yi-6B-Chat")
+    assert ex.results == [] and ex.ambiguous
+    assert "Yi-34B-Chat" in ex.candidates
+    d = ex.to_dict()
+    assert d["ambiguous"] is True and d["results"] == []
+
+
+def test_near_match_is_reported_not_taken():
+    text = """| Model | MMLU |
+|---|---|
+| Qwen-VL-7B-Chat | 60.0 |
+"""
+    ex = extract(text, model="Qwen-VL-Chat")
+    assert ex.results == [] and ex.ambiguous
+    assert ex.near_matches == ["Qwen-VL-7B-Chat"]
+
+
+def test_model_column_index_names_the_column():
+    text = """| Benchmark | A | B |
+|---|---|---|
+| MMLU | 1.0 | 2.0 |
+"""
+    assert triples(extract(text, model="unknown", model_column_index=3)) == [(1, "MMLU", 2.0)]
+    with pytest.raises(UsageError):
+        extract(text, model_column_index=0)
+
+
+def test_table_selection_and_bad_index():
+    text = ROWS + "\n" + COLUMNS
+    assert {t for t, _, _ in triples(extract(text, model="Yi-34B-Chat", tables=[2]))} == {2}
+    assert extract(text, model="Yi-34B-Chat", tables=[1]).results == []
+    with pytest.raises(UsageError) as e:
+        extract(text, model="Yi-34B-Chat", tables=[7])
+    assert "2 tables" in str(e.value)
+
+
+def test_metric_mapping_extends_the_registry():
+    text = """| Model | MyBench (acc) | MMLU |
+|---|---|---|
+| M | 50.0 | 60.0 |
+"""
+    ex = extract(text, model="M", metric_mapping={"MyBench (acc)": "me/mybench", "MMLU": {"dataset_id": "me/mmlu-fork", "metric": "accuracy"}})
+    assert [r.dataset_id for r in ex.results] == ["me/mybench", "me/mmlu-fork"]
+    # unknown names get a slug of the cleaned name, no fake org
+    assert extract(text, model="M").results[0].dataset_id == "mybench"
+
+
+# -- API edges --------------------------------------------------------------------------------------------------------
+
+
+def test_default_model_name():
+    card = "---\nlicense: mit\n---\n```\n# not a title\n```\n# **My-Model 7B**\n\ntext\n"
+    assert default_model_name(card) == "My-Model 7B"
+    assert default_model_name(card, repo_id="org/repo-name") == "repo-name"
+    assert default_model_name("no heading") is None
+
+
+def test_binary_and_non_utf8_input_are_clear_errors():
+    with pytest.raises(SourceError):
+        extract("abc\x00def")
+    with pytest.raises(SourceError):
+        extract(b"\xff\xfe\x00")  # type: ignore[arg-type]
+    with pytest.raises(EvalcardError):
+        inspect_tables("a\x00")
+
+
+def test_empty_input():
+    ex = extract("", model="m")
+    assert ex.results == [] and not ex.ambiguous and ex.candidates == []
+    assert inspect_tables("") == []
+
+
+def test_front_matter_is_not_a_heading_or_table():
+    text = "---\nlicense: mit\nmodel-index: []\n---\n| Model | MMLU |\n|---|---|\n| M | 1.0 |\n"
+    (rep,) = inspect_tables(text, model="M")
+    assert rep.heading is None and rep.line == 5
+
+
+def test_reports_are_json_ready():
+    reps = inspect_tables(ROWS + COLUMNS, model="Yi-34B-Chat")
+    data = json.loads(json.dumps([r.to_dict() for r in reps]))
+    assert [d["index"] for d in data] == [1, 2]
+    assert data[1]["orientation"] == "columns" and data[1]["matched_model"] == "Yi-34B-Chat"
+    assert data[1]["results"][0] == {**data[1]["results"][0], "table": 2, "benchmark": "MMLU", "value": 67.62}
+    assert data[0]["model_candidates"] == ["Other 7B", "Ours-7B", "Big 70B"]
+    ex = extract(ROWS + COLUMNS, model="Yi-34B-Chat")
+    d = json.loads(json.dumps(ex.to_dict()))
+    assert d["results"][0]["table"] == 2 and d["results"][0]["benchmark"] == "MMLU" and d["results"][0]["value"] == 67.62
+    for table, what, reason in ex.skipped:  # skips unpack as (table, what, reason)
+        assert isinstance(reason, str)
+
+
+# -- the examples in docs/extract.md ----------------------------------------------------------------------------------
+
+
+def test_docs_examples():
+    import re
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "extract.md").read_text(encoding="utf-8")
+    examples = re.findall(r"<!-- example: model=(.+?) -->\s*```markdown\n(.*?)```\s*```json\n(.*?)```", doc, re.S)
+    assert len(examples) >= 3
+    for model, md, expected_json in examples:
+        expected = json.loads(expected_json)
+        got = extract(md, model=model).to_dict()["results"]
+        assert len(got) == len(expected), (model, got)
+        for g, e in zip(got, expected):
+            assert {k: g.get(k) for k in e} == e, (model, g)

@@ -1,0 +1,76 @@
+"""Extraction over the labelled corpus (../shared/corpus): precision on every file, recall overall.
+
+The thresholds are the issue's targets; a regression on any file fails loudly with the wrong and missing entries.
+Entries with ``table: 0`` come from the ``model-index`` front matter and are not table extraction's job.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from evalcard.benchmarks import load_registry
+from evalcard.card.extract import extract
+
+CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+FILES = sorted(p.stem for p in (CORPUS / "labels").glob("*.json")) if (CORPUS / "labels").is_dir() else []
+
+pytestmark = pytest.mark.skipif(not FILES, reason=f"corpus not found at {CORPUS}")
+
+
+def _key(table, bench, value):
+    return (int(table), re.sub(r"\s+", " ", bench).strip(), round(float(value), 9))
+
+
+def _run(stem: str):
+    label = json.loads((CORPUS / "labels" / f"{stem}.json").read_text(encoding="utf-8"))
+    text = (CORPUS / f"{stem}.md").read_text(encoding="utf-8")
+    ex = extract(text, model=label["model"], registry=load_registry())
+    found = [_key(r.provenance["table"], r.provenance["benchmark"], r.value) for r in ex.results]
+    expected = [_key(e["table"], e["benchmark"], e["value"]) for e in label["expected"] if e.get("table", 0) > 0]
+    pool = list(expected)
+    wrong = []
+    for f in found:
+        if f in pool:
+            pool.remove(f)
+        else:
+            wrong.append(f)
+    return label, found, expected, wrong, pool
+
+
+@pytest.mark.parametrize("stem", FILES)
+def test_precision_per_file(stem):
+    label, found, expected, wrong, missed = _run(stem)
+    tp = len(found) - len(wrong)
+    precision = tp / len(found) if found else 1.0
+    assert precision >= 0.99, f"{stem} ({label['model']}): wrong results {wrong}"
+    if label["kind"] == "negative":
+        assert found == [], f"{stem} is a negative card but gave {found}"
+
+
+def test_recall_and_f1_overall():
+    tp = fp = fn = 0
+    misses = {}
+    for stem in FILES:
+        _, found, expected, wrong, missed = _run(stem)
+        tp += len(found) - len(wrong)
+        fp += len(wrong)
+        fn += len(missed)
+        if missed:
+            misses[stem] = missed
+    precision = tp / (tp + fp) if tp + fp else 1.0
+    recall = tp / (tp + fn) if tp + fn else 1.0
+    f1 = 2 * precision * recall / (precision + recall)
+    assert recall >= 0.95, f"recall {recall:.3f}; missed: {misses}"
+    assert f1 >= 0.97 and precision >= 0.99, f"P {precision:.3f} R {recall:.3f} F1 {f1:.3f}"
+
+
+def test_wrong_model_name_never_guesses():
+    """With a name that is not in the card, nothing is extracted from comparison tables; candidates are given."""
+    text = (CORPUS / "005.md").read_text(encoding="utf-8")
+    ex = extract(text, model="Llama-4-Scout-17B-16E-Instruct")
+    assert ex.results == [] and ex.ambiguous
+    assert "Llama 4 Scout" in ex.candidates and "Llama 4 Scout" in ex.near_matches
