@@ -1,0 +1,239 @@
+"""lm-evaluation-harness ``results_*.json`` -> :class:`~evalcard.results.EvalResult`.
+
+Two layouts (key paths from lm-eval 0.4.13 ``evaluator.py`` / ``loggers/evaluation_tracker.py`` and 0.3's
+``main.py``)::
+
+    0.3: {"results": {"hellaswag": {"acc": 0.5, "acc_stderr": 0.005, "acc_norm": 0.6, ...}},
+          "versions": {"hellaswag": 0}, "config": {"model": "hf-causal", "model_args": "pretrained=org/m",
+          "num_fewshot": 10, "limit": null, ...}}
+    0.4: {"results": {"gsm8k": {"alias": "gsm8k", "exact_match,strict-match": 0.71,
+                                "exact_match_stderr,strict-match": 0.012, ...}},
+          "groups": {"mmlu": {...}}, "group_subtasks": {"mmlu": ["mmlu_stem", ...]},
+          "configs": {"gsm8k": {"dataset_path": "gsm8k", "dataset_name": "main", "test_split": "test",
+                                "num_fewshot": 5, ...}},
+          "n-shot": {"gsm8k": 5}, "higher_is_better": {...}, "config": {"model_revision": ..., ...},
+          "lm_eval_version": "0.4.13", "chat_template": ..., "chat_template_sha": ..., "date": 1768472400.1}
+
+Rules: for a benchmark the registry knows, its metric is imported (``acc_norm`` for HellaSwag) and nothing else;
+every filter that metric was reported with becomes its own result, the filter kept in ``notes`` (GSM8K
+``strict-match`` and ``flexible-extract`` are different scores). Unknown tasks import every metric. Group scores
+(``mmlu``) are imported as the log reports them, marked as groups; subtasks are never re-aggregated.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..benchmarks import Registry, load_registry
+from ..results import EvalResult
+from .framework_logs import (
+    LogImport,
+    benchmark_for_task,
+    check_nshot,
+    check_number,
+    check_stderr,
+    date_from_name,
+    epoch_to_date,
+    join_notes,
+    pick_metrics,
+    scale_for,
+)
+
+FRAMEWORK = "lm-eval"
+#: keys of a task's result dict that are not metrics
+_NOT_METRICS = {"alias", "name", "sample_len", "sample_count", "samples", "group", " "}
+#: model_args keys that name the model, in lm-eval's own order of preference
+_MODEL_KEYS = ("peft", "delta", "pretrained", "model", "path", "engine")
+#: lm-eval task names whose registry benchmark is not found by name alone
+TASK_ALIASES = {
+    "truthfulqa_mc2": "truthfulqa",
+    "leaderboard_gpqa_diamond": "gpqa",
+    "leaderboard_ifeval": "ifeval",
+    "leaderboard_musr": "musr",
+    "leaderboard_bbh": "bbh",
+    "leaderboard_mmlu_pro": "mmlu_pro",
+}
+#: lm-eval metric names for a benchmark whose registry metric has another name
+METRIC_ALIASES = {("truthfulqa_mc2", "acc"): "mc2"}
+
+
+def _model_args(value: Any) -> dict[str, Any]:
+    if isinstance(value, dict):
+        return value
+    if isinstance(value, str):
+        out = {}
+        for part in value.split(","):
+            if "=" in part:
+                k, v = part.split("=", 1)
+                out[k.strip()] = v.strip()
+        return out
+    return {}
+
+
+def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Registry | None = None) -> LogImport:
+    reg = registry or load_registry()
+    out = LogImport()
+    warn = out.warnings.append
+    results = data.get("results")
+    if not isinstance(results, dict):
+        warn(f"{path}: 'results' is not a mapping; nothing imported")
+        return out
+
+    def section(name: str) -> dict[str, Any]:
+        v = data.get(name)
+        if v is None:
+            return {}
+        if not isinstance(v, dict):
+            warn(f"{path}: '{name}' is a {type(v).__name__}, not a mapping; ignored")
+            return {}
+        return v
+
+    config = section("config")
+    configs = section("configs")
+    nshots = section("n-shot")
+    hib = section("higher_is_better")
+    groups = section("groups")
+    group_subtasks = section("group_subtasks")
+
+    layout = "0.4" if (
+        any(isinstance(t, dict) and any("," in str(k) for k in t) for t in results.values())
+        or any(k in data for k in ("n-shot", "configs", "lm_eval_version", "group_subtasks"))
+    ) else "0.3"
+    margs = _model_args(config.get("model_args"))
+    model_id = data.get("model_name") if isinstance(data.get("model_name"), str) else None
+    if not model_id:
+        model_id = next((margs[k] for k in _MODEL_KEYS if isinstance(margs.get(k), str) and margs[k]), None)
+    revision = next(
+        (v for v in (config.get("model_revision"), config.get("model_sha"), margs.get("revision")) if isinstance(v, str) and v),
+        None,
+    )
+    version = data.get("lm_eval_version") if isinstance(data.get("lm_eval_version"), str) else None
+    date = epoch_to_date(data.get("date")) or date_from_name(path)
+
+    chat = data.get("chat_template")
+    run_notes = [
+        "chat template" if chat else None,
+        "fewshot as multiturn" if data.get("fewshot_as_multiturn") is True else None,
+        "system instruction" if data.get("system_instruction") else None,
+        f"limit {config['limit']}" if config.get("limit") not in (None, 0) else None,
+    ]
+    base_prov: dict[str, Any] = {
+        "framework": FRAMEWORK,
+        "framework_version": version,
+        "layout": layout,
+        "file": path,
+    }
+    for key, val in (
+        ("git_hash", data.get("git_hash")),
+        ("transformers_version", data.get("transformers_version")),
+        ("model_source", data.get("model_source") or config.get("model")),
+        ("model_dtype", config.get("model_dtype")),
+        ("batch_size", config.get("batch_size")),
+        ("limit", config.get("limit")),
+        ("chat_template_sha", data.get("chat_template_sha")),
+        ("fewshot_as_multiturn", data.get("fewshot_as_multiturn")),
+        ("system_instruction_sha", data.get("system_instruction_sha")),
+        ("model_args", config.get("model_args") if isinstance(config.get("model_args"), (str, dict)) else None),
+    ):
+        if val is not None:
+            base_prov[key] = val
+
+    tasks: dict[str, Any] = dict(results)
+    for g, gres in groups.items():  # lm-eval >= 0.4.3 reports groups only here
+        tasks.setdefault(g, gres)
+    group_names = set(groups) | {g for g, subs in group_subtasks.items() if subs}
+
+    for task, metrics in tasks.items():
+        tpath = f"{path}: results.{task}"
+        if not isinstance(metrics, dict):
+            warn(f"{tpath}: skipped: expected a mapping of metrics, got {type(metrics).__name__}")
+            continue
+        tconf = configs.get(task) if isinstance(configs.get(task), dict) else {}
+        # metric -> {filter: key}
+        found: dict[str, dict[str | None, str]] = {}
+        for key in metrics:
+            if not isinstance(key, str) or key in _NOT_METRICS:
+                continue
+            if layout == "0.4":
+                if "," not in key:
+                    continue
+                m, f = key.split(",", 1)
+            else:
+                m, f = key, None
+            if m.endswith("_stderr"):
+                continue
+            found.setdefault(m, {})[f] = key
+        if not found:
+            if task not in group_names:
+                warn(f"{tpath}: skipped: no metrics in it")
+            continue
+
+        bench = benchmark_for_task(task, reg, aliases=TASK_ALIASES)
+        renamed = {m: METRIC_ALIASES.get((task, m), m) for m in found}
+        picked, why = pick_metrics(bench, list(renamed.values()), reg)
+        if why:
+            warn(f"{tpath}: {why}")
+        picked_raw = [m for m in found if renamed[m] in picked]
+
+        n_raw = nshots.get(task, tconf.get("num_fewshot", config.get("num_fewshot") if layout == "0.3" else None))
+        n_shot, nwhy = check_nshot(n_raw)
+        if nwhy:
+            warn(f"{tpath}: n-shot ignored: {nwhy}")
+        split = tconf.get("test_split") or tconf.get("validation_split")
+        ds_path = tconf.get("dataset_path") if isinstance(tconf.get("dataset_path"), str) else None
+        ds_name = tconf.get("dataset_name") if isinstance(tconf.get("dataset_name"), str) else None
+        ds_rev = (tconf.get("dataset_kwargs") or {}).get("revision") if isinstance(tconf.get("dataset_kwargs"), dict) else None
+        is_group = task in group_names
+        thib = hib.get(task) if isinstance(hib.get(task), dict) else {}
+
+        for m in picked_raw:
+            for f, key in found[m].items():
+                value, vwhy = check_number(metrics[key])
+                if vwhy:
+                    warn(f"{tpath}.{key!r}: skipped: {vwhy}")
+                    continue
+                skey = f"{m}_stderr,{f}" if layout == "0.4" else f"{m}_stderr"
+                stderr, swhy = check_stderr(metrics.get(skey))
+                if swhy:
+                    warn(f"{tpath}.{skey!r}: stderr ignored: {swhy}")
+                metric = renamed[m]
+                filt = f if f not in (None, "none") else None
+                prov = dict(base_prov, task=task, metric_key=key)
+                if filt:
+                    prov["filter"] = filt
+                if bench is not None:
+                    prov["benchmark"] = bench.id
+                if ds_path:
+                    prov["log_dataset"] = ds_path
+                if isinstance(data.get("versions"), dict) and data["versions"].get(task) is not None:
+                    prov["task_version"] = data["versions"][task]
+                if is_group:
+                    prov["group"] = True
+                    prov["aggregation"] = "as reported by lm-eval (not re-aggregated)"
+                    subs = group_subtasks.get(task)
+                    if isinstance(subs, list):
+                        prov["subtasks"] = subs
+                out.results.append(
+                    EvalResult(
+                        dataset_id=(bench.dataset_id if bench and bench.dataset_id else None) or ds_path or task,
+                        task_id=bench.task_id if bench else None,
+                        dataset_name=bench.name if bench else None,
+                        dataset_config=ds_name,
+                        dataset_split=split if isinstance(split, str) else None,
+                        dataset_revision=ds_rev if isinstance(ds_rev, str) else None,
+                        task_type=bench.task_type if bench else None,
+                        metric_type=metric,
+                        value=value,
+                        stderr=stderr,
+                        n_shot=n_shot,
+                        notes=join_notes(filt, *run_notes),
+                        model_id=model_id,
+                        model_revision=revision,
+                        source_kind=FRAMEWORK,
+                        date=date,
+                        scale=scale_for(metric, value, reg),
+                        higher_is_better=thib.get(m) if isinstance(thib.get(m), bool) else reg.higher_is_better(metric),
+                        provenance=prov,
+                    )
+                )
+    return out
