@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
@@ -97,7 +98,19 @@ def err(msg: str) -> None:
     click.echo(msg, err=True)
 
 
-def publish_results(
+@dataclass
+class Report:
+    """What one repo's work produced: JSON data, the text to print, a one-line status (for batches)."""
+
+    data: dict[str, Any] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+    status: str = ""
+    ok: bool = True
+    #: lines for stderr (warnings) when one repo is processed
+    errors: list[str] = field(default_factory=list)
+
+
+def publish_report(
     store: Store,
     repo: RepoRef,
     results: list,
@@ -107,10 +120,9 @@ def publish_results(
     create_pr: bool,
     force: bool = False,
     title: str | None = None,
-    as_json: bool = False,
     report: dict | None = None,
-) -> int:
-    """The one write flow: plan, then preview (diff) or commit / open a PR. Returns the exit code."""
+) -> Report:
+    """The one write flow: plan, then preview (diff) or commit / open a PR."""
     from ..publish import apply_plan, plan_update
 
     if apply and create_pr:
@@ -128,23 +140,37 @@ def publish_results(
             "pr": outcome.pr.to_dict() if outcome.pr else None,
             **outcome.extra,
         }
-    if as_json:
-        echo_json(out)
-        return 0
-    for line in plan.summary_lines():
-        click.echo(line)
+    lines = list(plan.summary_lines())
+    counts = plan.counts()
+    n = counts.get("add", 0) + counts.get("update", 0)
     if not plan.changed:
-        click.echo(f"{repo}: nothing to change (every result is already there).")
-        return 0
-    if outcome is None:
-        click.echo(plan.diff(), nl=False)
-        click.echo(f"\nPreview only. Re-run with --apply to write it, or --create-pr to open a pull request.")
+        status = f"{repo}: nothing to change (every result is already there)"
+        lines.append(status + ".")
+    elif outcome is None:
+        status = f"{repo}: {n} result(s) to add or update (preview)"
+        lines.append(plan.diff().rstrip("\n"))
+        lines.append("\nPreview only. Re-run with --apply to write it, or --create-pr to open a pull request.")
     elif outcome.pr is not None:
-        click.echo(f"Opened pull request #{outcome.pr.num} on {repo}: {outcome.pr.url}")
+        status = f"{repo}: opened pull request #{outcome.pr.num}"
+        lines.append(f"Opened pull request #{outcome.pr.num} on {repo}: {outcome.pr.url}")
     elif "duplicate_of" in outcome.extra:
-        click.echo(f"{repo}: {outcome.extra['message']}; not opening another (use --force to open one anyway).")
+        status = f"{repo}: {outcome.extra['message']}; none opened"
+        lines.append(f"{repo}: {outcome.extra['message']}; not opening another (use --force to open one anyway).")
     elif outcome.changed:
-        click.echo(f"Committed to {repo}: {outcome.url or outcome.oid}")
+        status = f"{repo}: committed {n} result(s)"
+        lines.append(f"Committed to {repo}: {outcome.url or outcome.oid}")
     else:
-        click.echo(f"{repo}: nothing to change.")
+        status = f"{repo}: nothing to change"
+        lines.append(status + ".")
+    return Report(data=out, lines=lines, status=status)
+
+
+def publish_results(store: Store, repo: RepoRef, results: list, *, as_json: bool = False, **kw: Any) -> int:
+    """:func:`publish_report`, printed. Returns the exit code."""
+    rep = publish_report(store, repo, results, **kw)
+    if as_json:
+        echo_json(rep.data)
+    else:
+        for line in rep.lines:
+            click.echo(line)
     return 0

@@ -10,7 +10,8 @@ from ..formats.problems import errors
 from ..publish import converted
 from ..repo import load_repo, parse_eval_file
 from ..results import EvalResult
-from .common import echo_json, format_option, json_option, publish_results, resolve_target, store_options, write_options
+from .batch import batch_options, collect_targets, run_batch
+from .common import Report, format_option, json_option, publish_report, resolve_target, store_options, write_options
 
 
 def _fmt_value(r: EvalResult) -> str:
@@ -21,7 +22,10 @@ def _fmt_value(r: EvalResult) -> str:
     return s
 
 
-def _print_table(results: list[EvalResult]) -> None:
+def _table_text(results: list[EvalResult]) -> str:
+    import io
+    import sys
+
     from rich.console import Console
     from rich.table import Table
 
@@ -39,54 +43,46 @@ def _print_table(results: list[EvalResult]) -> None:
             r.source_name or r.source_kind or "",
             "yes" if r.is_verified else "",
         )
-    import sys
+    buf = io.StringIO()
+    tty = sys.stdout.isatty()
+    Console(file=buf, width=None if tty else 200, force_terminal=tty, soft_wrap=False, markup=False, highlight=False).print(t)
+    return buf.getvalue().rstrip("\n")
 
-    Console(width=None if sys.stdout.isatty() else 200, soft_wrap=False, markup=False, highlight=False).print(t)
+
+def _print_table(results: list[EvalResult]) -> None:
+    click.echo(_table_text(results))
+
+
+def _show_one(target: str, store_opt, token, repo_type, revision) -> Report:
+    store, repo = resolve_target(target, store_opt, token, repo_type)
+    state = load_repo(store, repo, revision, strict_card=False)
+    results = state.results
+    data = {"repo": str(repo), "revision": state.head, "results": [r.to_dict() for r in results], "problems": [p.to_dict() for p in state.problems]}
+    lines = [_table_text(results)] if results else [f"{repo}: no evaluation results."]
+    return Report(data=data, lines=lines, status=f"{repo}: {len(results)} result(s)", errors=[f"{p.severity}: {p}" for p in state.problems])
 
 
 @click.command("show")
-@click.argument("target", metavar="REPO_OR_PATH")
+@click.argument("targets", metavar="REPO_OR_PATH...", nargs=-1)
 @store_options
+@batch_options
 @json_option
-def show_command(target: str, store_opt, token, repo_type, revision, as_json: bool) -> None:
-    """Show the evaluation results a model card holds (model-index and .eval_results).
+def show_command(targets, store_opt, token, repo_type, revision, from_file, jobs, as_json: bool) -> None:
+    """Show the evaluation results model cards hold (model-index and .eval_results).
 
     \b
     Examples:
       evalcard show ./README.md
       evalcard show my-org/my-model --store ./my-store --json
       evalcard show meta-llama/Llama-3.1-8B --revision refs/pr/12
+      evalcard show --from-file repos.txt --json     # several repos, concurrently
     """
-    store, repo = resolve_target(target, store_opt, token, repo_type)
-    state = load_repo(store, repo, revision, strict_card=False)
-    results = state.results
-    if as_json:
-        echo_json({"repo": str(repo), "revision": state.head, "results": [r.to_dict() for r in results], "problems": [p.to_dict() for p in state.problems]})
-        return
-    if not results:
-        click.echo(f"{repo}: no evaluation results.")
-    else:
-        _print_table(results)
-    for p in state.problems:
-        click.echo(f"{p.severity}: {p}", err=True)
+    ts = collect_targets(targets, from_file)
+    code = run_batch(ts, lambda t: _show_one(t, store_opt, token, repo_type, revision), jobs=jobs, as_json=as_json, batched=bool(from_file))
+    raise SystemExit(code)
 
 
-@click.command("validate")
-@click.argument("target", metavar="REPO_OR_PATH")
-@store_options
-@json_option
-def validate_command(target: str, store_opt, token, repo_type, revision, as_json: bool) -> None:
-    """Check a card's model-index and .eval_results files; report every problem with its YAML path.
-
-    Exit code 0 when there are no errors (warnings are printed), 1 when there are.
-    TARGET may also be a single .eval_results/*.yaml file.
-
-    \b
-    Examples:
-      evalcard validate ./README.md
-      evalcard validate .eval_results/gpqa.yaml
-      evalcard validate my-org/my-model --json
-    """
+def _validate_one(target: str, store_opt, token, repo_type, revision) -> Report:
     if target.endswith((".yaml", ".yml")) and Path(target).is_file():
         results, problems = parse_eval_file(target, Path(target).read_bytes())
         label = target
@@ -95,25 +91,60 @@ def validate_command(target: str, store_opt, token, repo_type, revision, as_json
         state = load_repo(store, repo, revision, strict_card=False)
         results, problems, label = state.results, state.problems, str(repo)
     errs = errors(problems)
-    if as_json:
-        echo_json({"target": label, "valid": not errs, "results": len(results), "problems": [p.to_dict() for p in problems]})
-    else:
-        for p in problems:
-            click.echo(f"{p.severity}: {p}")
-        status = "invalid" if errs else "valid"
-        click.echo(f"{label}: {status} — {len(results)} result(s), {len(errs)} error(s), {len(problems) - len(errs)} warning(s)")
-    if errs:
-        raise SystemExit(1)
+    status = "invalid" if errs else "valid"
+    summary = f"{label}: {status} — {len(results)} result(s), {len(errs)} error(s), {len(problems) - len(errs)} warning(s)"
+    return Report(
+        data={"target": label, "valid": not errs, "results": len(results), "problems": [p.to_dict() for p in problems]},
+        lines=[f"{p.severity}: {p}" for p in problems] + [summary],
+        status=summary,
+        ok=not errs,
+    )
+
+
+@click.command("validate")
+@click.argument("targets", metavar="REPO_OR_PATH...", nargs=-1)
+@store_options
+@batch_options
+@json_option
+def validate_command(targets, store_opt, token, repo_type, revision, from_file, jobs, as_json: bool) -> None:
+    """Check cards' model-index and .eval_results files; report every problem with its YAML path.
+
+    Exit code 0 when there are no errors (warnings are printed), 1 when there are.
+    A target may also be a single .eval_results/*.yaml file.
+
+    \b
+    Examples:
+      evalcard validate ./README.md
+      evalcard validate .eval_results/gpqa.yaml
+      evalcard validate my-org/my-model my-org/other-model --json
+    """
+    ts = collect_targets(targets, from_file)
+    code = run_batch(ts, lambda t: _validate_one(t, store_opt, token, repo_type, revision), jobs=jobs, as_json=as_json, batched=bool(from_file))
+    raise SystemExit(code)
+
+
+def _convert_one(target, to_fmt, store_opt, token, repo_type, revision, apply, create_pr, force, title) -> Report:
+    store, repo = resolve_target(target, store_opt, token, repo_type)
+    state = load_repo(store, repo, revision)
+    source = state.model_index if to_fmt == "eval-results" else [r for rs in state.eval_files.values() for r in rs]
+    if not source:
+        msg = f"{repo}: no results in {'model-index' if to_fmt == 'eval-results' else '.eval_results'} to convert"
+        return Report(data={"repo": str(repo), "converted": 0}, lines=[msg + "."], status=msg)
+    source, notes = converted(source)
+    rep = publish_report(store, repo, source, fmt=to_fmt, apply=apply, create_pr=create_pr, force=force, title=title)
+    rep.errors = [f"note: {n}" for n in notes] + rep.errors
+    return rep
 
 
 @click.command("convert")
-@click.argument("target", metavar="REPO_OR_PATH")
+@click.argument("targets", metavar="REPO_OR_PATH...", nargs=-1)
 @click.option("--to", "to_fmt", type=click.Choice(["eval-results", "model-index"]), default="eval-results", show_default=True, help="Format to convert into.")
 @store_options
 @write_options
+@batch_options
 @json_option
-def convert_command(target: str, to_fmt: str, store_opt, token, repo_type, revision, apply, create_pr, force, title, as_json) -> None:
-    """Convert a card's results between model-index (README) and .eval_results/*.yaml.
+def convert_command(targets, to_fmt: str, store_opt, token, repo_type, revision, apply, create_pr, force, title, from_file, jobs, as_json) -> None:
+    """Convert cards' results between model-index (README) and .eval_results/*.yaml.
 
     The source format is kept; the converted results are merged into the target format with the usual rules.
     Fields the target format cannot hold are named in the output (nothing is dropped silently).
@@ -123,19 +154,9 @@ def convert_command(target: str, to_fmt: str, store_opt, token, repo_type, revis
       evalcard convert ./README.md --to eval-results           # preview
       evalcard convert ./README.md --to eval-results --apply   # write .eval_results/ next to README.md
       evalcard convert my-org/my-model --to model-index --create-pr
+      evalcard convert --from-file repos.txt --to eval-results --create-pr
     """
-    store, repo = resolve_target(target, store_opt, token, repo_type)
-    state = load_repo(store, repo, revision)
-    source = state.model_index if to_fmt == "eval-results" else [r for rs in state.eval_files.values() for r in rs]
-    if not source:
-        click.echo(f"{repo}: no results in {'model-index' if to_fmt == 'eval-results' else '.eval_results'} to convert.")
-        return
-    source, notes = converted(source)
-    for n in notes:
-        click.echo(f"note: {n}", err=True)
-    code = publish_results(store, repo, source, fmt=to_fmt, apply=apply, create_pr=create_pr, force=force, title=title, as_json=as_json)
+    ts = collect_targets(targets, from_file)
+    code = run_batch(ts, lambda t: _convert_one(t, to_fmt, store_opt, token, repo_type, revision, apply, create_pr, force, title),
+                     jobs=jobs, as_json=as_json, batched=bool(from_file))
     raise SystemExit(code)
-
-
-# re-exported so `format_option` stays importable from one place for other command modules
-__all__ = ["show_command", "validate_command", "convert_command", "format_option"]

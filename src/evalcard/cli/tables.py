@@ -10,7 +10,8 @@ import click
 from ..benchmarks import load_registry
 from ..errors import UsageError
 from ..repo import load_repo
-from .common import echo_json, format_option, json_option, publish_results, resolve_target, store_options, write_options
+from .batch import batch_options, collect_targets, run_batch
+from .common import Report, echo_json, format_option, json_option, publish_report, resolve_target, store_options, write_options
 
 
 def _target(target: str | None, repo_id: str | None) -> str:
@@ -96,8 +97,42 @@ def inspect_tables_command(target, repo_id, model, store_opt, token, repo_type, 
             click.echo(f"  - {reason}")
 
 
+def _extract_one(target, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision, fmt, apply,
+                 create_pr, force, title) -> Report:
+    from ..card.extract import default_model_name, extract
+
+    store, repo, text, rid, state = _load_text(target, store_opt, token, repo_type, revision)
+    model = model or default_model_name(text, rid)
+    ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index,
+                 metric_mapping=mapping, registry=load_registry())
+    results = [r.replace(task_type=task_type) if task_type else r for r in ex.results]
+    report = ex.to_dict()
+    skipped = [f"  skipped table {s.table}: {s.what}: {s.reason}" for s in ex.skipped]
+    if not results:
+        if ex.candidates:
+            msg = f"no table names the model {model!r} confidently. Models seen: {', '.join(ex.candidates)}"
+            lines = [msg, "  Pass --model NAME (as written in the table) or --model-column-index N."]
+        else:
+            msg = f"no scores of {model!r} found in {ex.n_tables} table(s)"
+            lines = [f"{repo}: {msg}."]
+        return Report(data=report, lines=[], errors=skipped + lines, status=f"{repo}: {msg}", ok=False)
+    found = []
+    for r in results:
+        extra = f" ± {r.stderr}" if r.stderr is not None else ""
+        found.append(f"table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value}{extra}")
+        if not state.model_index:  # a card without model-index: file results under the model's own name
+            r.model_name = r.model_name or (model if hasattr(store, "readme") else repo.repo_id)
+        if r.source_url is None and not hasattr(store, "readme"):
+            r.source_name = r.source_name or "Model card"
+            r.source_url = f"https://huggingface.co/{repo.repo_id}"
+    rep = publish_report(store, repo, results, fmt=fmt, apply=apply, create_pr=create_pr, force=force, title=title, report=report)
+    rep.lines = found + rep.lines
+    rep.errors = skipped + rep.errors
+    return rep
+
+
 @click.command("extract")
-@click.argument("target", metavar="README_OR_REPO", required=False)
+@click.argument("targets", metavar="README_OR_REPO...", nargs=-1)
 @_repo_id_opt
 @_model_opt
 @click.option("--table", "tables", type=int, multiple=True, metavar="N", help="Only these tables (repeatable; numbers as in inspect-tables).")
@@ -108,54 +143,27 @@ def inspect_tables_command(target, repo_id, model, store_opt, token, repo_type, 
 @store_options
 @format_option
 @write_options
+@batch_options
 @json_option
-def extract_command(target, repo_id, model, tables, model_column_index, metric_mapping, task_type, dataset_name, store_opt, token, repo_type,
-                    revision, fmt, apply, create_pr, force, title, as_json) -> None:
+def extract_command(targets, repo_id, model, tables, model_column_index, metric_mapping, task_type, dataset_name, store_opt, token, repo_type,
+                    revision, fmt, apply, create_pr, force, title, from_file, jobs, as_json) -> None:
     """Extract the target model's scores from README tables and add them to the card.
 
     Prints the results and a preview (a diff of the card) by default; --apply writes them, --create-pr opens a pull
-    request. When the target model matches no table confidently, the candidates are listed and nothing is written.
+    request. When the target model matches no table confidently, the candidates are listed and nothing is written
+    (exit code 1).
 
     \b
     Examples:
       evalcard extract ./README.md                                # preview
       evalcard extract ./README.md --table 3 --json               # {"results": [{"table", "benchmark", "value", ...}]}
       evalcard extract my-org/my-model --model "My Model 7B" --create-pr
+      evalcard extract --from-file repos.txt --create-pr          # many repos, concurrently
     """
-    from ..card.extract import default_model_name, extract
-
-    store, repo, text, rid, state = _load_text(_target(target, repo_id), store_opt, token, repo_type, revision)
-    model = model or default_model_name(text, rid)
-    ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index,
-                 metric_mapping=_mapping(metric_mapping), registry=load_registry())
-    results = [r.replace(task_type=task_type) if task_type else r for r in ex.results]
-    report = ex.to_dict()
-    if not results:
-        if as_json:
-            echo_json(report)
-        else:
-            for s in ex.skipped:
-                click.echo(f"  skipped table {s.table}: {s.what}: {s.reason}", err=True)
-            if ex.candidates:
-                click.echo(f"No table names the model {model!r} confidently. Models seen: {', '.join(ex.candidates)}", err=True)
-                click.echo("  Pass --model NAME (as written in the table) or --model-column-index N.", err=True)
-            else:
-                click.echo(f"{repo}: no scores of {model!r} found in {ex.n_tables} table(s).", err=True)
-        raise SystemExit(1)
-    if not as_json:
-        for r in results:
-            extra = f" ± {r.stderr}" if r.stderr is not None else ""
-            click.echo(f"table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value}{extra}")
-        for s in ex.skipped:
-            click.echo(f"  skipped table {s.table}: {s.what}: {s.reason}", err=True)
-    for r in results:
-        if not state.model_index:  # a card without model-index: file results under the model's own name
-            r.model_name = r.model_name or (model if hasattr(store, "readme") else repo.repo_id)
-        if r.source_url is None and not hasattr(store, "readme"):
-            r.source_name = r.source_name or "Model card"
-            r.source_url = f"https://huggingface.co/{repo.repo_id}"
-    code = publish_results(store, repo, results, fmt=fmt, apply=apply, create_pr=create_pr, force=force, title=title,
-                           as_json=as_json, report=report)
+    ts = collect_targets(list(targets) + ([repo_id] if repo_id else []), from_file)
+    mapping = _mapping(metric_mapping)
+    code = run_batch(ts, lambda t: _extract_one(t, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision,
+                                                 fmt, apply, create_pr, force, title), jobs=jobs, as_json=as_json, batched=bool(from_file))
     raise SystemExit(code)
 
 
