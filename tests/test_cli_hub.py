@@ -64,3 +64,17 @@ def test_token_never_printed(hub, caplog, monkeypatch):
     text = "\n".join(outputs) + caplog.text
     assert bad not in text and TOKEN not in text
     assert "Error:" in outputs[0]
+
+
+def test_import_log_into_a_hub_card(hub, tmp_path):
+    from test_import_lm_eval import lm_eval_04, write
+
+    path = write(tmp_path, "results_2026-01-01T00-00-00.json", lm_eval_04())
+    r = run("import-log", path, "alice/tiny-sentiment", "--create-pr")
+    assert r.exit_code == 0, r.output
+    assert "Opened pull request #1" in r.output
+    pr_card = hub.file("alice/tiny-sentiment", "README.md", "refs/pr/1").decode()
+    assert "value: 0.8012" in pr_card and "value: 0.9\n" not in pr_card  # HellaSwag's acc_norm (the registry's metric), not the larger acc
+    assert pr_card.startswith(CARD_WITH_RESULTS.split("model-index:")[0])  # everything before model-index untouched
+    r = run("import-log", path, "alice/tiny-sentiment", "--create-pr")
+    assert "already proposes these results" in r.output
