@@ -158,3 +158,15 @@ def test_folder_store_detects_concurrent_edit(tmp_path):
     with pytest.raises(PublishConflictError):
         apply_plan(fs, plan, create_pr=False)
     assert f.read_bytes() == CARD + b"edited\n"
+
+
+@pytest.mark.parametrize("fmt", ["model-index", "eval-results"])
+def test_a_new_result_that_is_not_a_number_is_refused_not_written(store, fmt):
+    with pytest.raises(ValidationError, match="not a number"):
+        plan_update(store, REPO, [new(value="n/a")], fmt=fmt)
+    assert store.read_file(REPO, "README.md") == CARD
+
+
+def test_pr_description_names_the_source_kind(store):
+    plan = plan_update(store, REPO, [new()])
+    assert "source: readme-table" in plan.description()

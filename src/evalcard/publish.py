@@ -159,11 +159,37 @@ def plan_update(
     return plan
 
 
+def _keep_provenance(projected: EvalResult, original: EvalResult, state: RepoState) -> EvalResult:
+    return projected.replace(
+        model_id=state.repo.repo_id,
+        source_kind=original.source_kind,
+        provenance=original.provenance,
+        scale=original.scale,
+        higher_is_better=original.higher_is_better,
+        model_revision=original.model_revision,
+    )
+
+
+def _project_model_index(r: EvalResult, state: RepoState) -> EvalResult:
+    """The result as ``model-index`` can hold it (so comparing with the card's results compares like with like),
+    keeping evalcard's own provenance for reports."""
+    projected, problems = read_model_index(to_model_index([r], default_name=state.model_name))
+    return _keep_provenance(_one(projected, problems, r), r, state)
+
+
+def _project_eval_results(r: EvalResult, state: RepoState, reg: Registry) -> EvalResult:
+    projected, problems = read_eval_results(to_eval_results([r], registry=reg), registry=reg)
+    return _keep_provenance(_one(projected, problems, r), r, state)
+
+
+def _one(projected: list[EvalResult], problems: list, original: EvalResult) -> EvalResult:
+    if len(projected) != 1:
+        raise ValidationError([f"{original.label()} = {original.value!r}: {p.message}" for p in errors(problems)] or [f"{original.label()}: cannot be written"])
+    return projected[0]
+
+
 def _plan_model_index(plan: Plan, state: RepoState, new: list[EvalResult]) -> None:
-    # compare what the format can hold: pass the new results through it once
-    new, _ = read_model_index(to_model_index(new, default_name=state.model_name))
-    for r in new:
-        r.model_id = state.repo.repo_id
+    new = [_project_model_index(r, state) for r in new]
     m = merge(state.model_index, new)
     if not m.changed:
         plan.unchanged.append(m)
@@ -210,10 +236,7 @@ def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg:
     for path, rs in groups.items():
         if not rs:
             continue
-        # compare what the file can hold: pass the new results through the format once
-        rs, _ = read_eval_results(to_eval_results(rs, registry=reg), path=path, registry=reg)
-        for r in rs:
-            r.model_id = state.repo.repo_id
+        rs = [_project_eval_results(r, state, reg) for r in rs]
         existing = state.eval_files.get(path, [])
         m = merge(existing, rs)
         if not m.changed:
