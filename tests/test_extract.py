@@ -451,3 +451,11 @@ def test_docs_examples():
         assert len(got) == len(expected), (model, got)
         for g, e in zip(got, expected):
             assert {k: g.get(k) for k in e} == e, (model, g)
+
+
+def test_default_model_name_drops_model_card_suffix():
+    from evalcard.card.extract import default_model_name
+
+    assert default_model_name("# InternLM2.5-7B Model Card\n\ntext\n") == "InternLM2.5-7B"
+    assert default_model_name("# My-Model: model card\n") == "My-Model"
+    assert default_model_name("# Title\n", "org/repo-name") == "repo-name"

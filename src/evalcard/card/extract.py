@@ -1209,7 +1209,8 @@ _H1 = re.compile(r"^ {0,3}#[ \t]+(.+?)[ \t#]*$")
 
 
 def default_model_name(card_text: str, repo_id: str | None = None) -> str | None:
-    """The model a card describes: the repo id's last part, else the first ``# Title`` heading (outside code)."""
+    """The model a card describes: the repo id's last part, else the first ``# Title`` heading (outside code),
+    without a trailing "Model Card"."""
     if repo_id:
         name = repo_id.rstrip("/").rsplit("/", 1)[-1].strip()
         if name:
@@ -1233,6 +1234,8 @@ def default_model_name(card_text: str, repo_id: str | None = None) -> str | None
             from .tables import _md_cell_text
 
             title = _md_cell_text(m.group(1))[0].strip()
+            # "X Model Card", "X model card" -> "X"
+            title = re.sub(r"\s*[-:–—]?\s*\bmodel\s*card\b\s*$", "", title, flags=re.I).strip()
             if title:
                 return title
     return None
