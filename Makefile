@@ -9,11 +9,14 @@ $(BIN)/python:
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
+# CPU torch first (a bare `torch` requirement would pull a multi-GB CUDA build), then evalcard with its extras.
 install: $(BIN)/python
-	$(BIN)/pip install -q -e .
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[run]'
 
 install-test: $(BIN)/python
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -e '.[run,test]'
 
 # Runs the main job end to end on a local store: no account, no network.
 demo: install
@@ -25,6 +28,7 @@ test: install-test
 
 bench: install-test
 	$(BIN)/python bench/extract_quality.py
+	$(BIN)/python bench/run_overhead.py
 
 clean:
 	rm -rf demo-store .pytest_cache build *.egg-info

@@ -13,7 +13,7 @@ from .. import __version__
 from ..errors import EvalcardError
 
 #: modules under evalcard.cli that define click commands (names ending in ``_command``) or groups (``_group``)
-COMMAND_MODULES = ("results_cmds", "store_cmds", "demo", "tables", "importers", "prs")
+COMMAND_MODULES = ("results_cmds", "store_cmds", "demo", "tables", "importers", "prs", "spec_cmds", "run_cmds")
 
 HELP = """Trustworthy evaluation results in Hugging Face model cards.
 

@@ -1,0 +1,162 @@
+"""`evalcard spec` and `evalcard models` on a local store of tiny datasets and models; the docs' examples run here."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from run_fixtures import _datasets_cache, run_store  # noqa: F401  (fixtures)
+
+from evalcard.cli.main import cli
+from evalcard.cli.spec_cmds import models_command, spec_command
+
+ROOT = Path(__file__).resolve().parents[1]
+
+if "spec" not in cli.commands:  # until main.COMMAND_MODULES lists spec_cmds
+    cli.add_command(spec_command)
+    cli.add_command(models_command)
+
+
+@pytest.fixture
+def ev(run_store, monkeypatch):
+    monkeypatch.delenv("EVALCARD_STORE", raising=False)
+    runner = CliRunner()
+
+    def run(*args, store=True):
+        extra = ["--store", str(run_store.root)] if store else []
+        return runner.invoke(cli, [*args, *extra], catch_exceptions=False)
+
+    return run
+
+
+def test_spec_json_from_train_eval_index(ev):
+    r = ev("spec", "stanfordnlp/imdb", "--json")
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    (s,) = out["specs"]
+    assert {k: s[k] for k in ("config", "task", "task_id", "eval_split", "col_mapping")} == {
+        "config": "plain_text",
+        "task": "text-classification",
+        "task_id": "binary_classification",
+        "eval_split": "test",
+        "col_mapping": {"text": "text", "label": "target"},
+    }
+    assert s["metrics"] == [{"type": "accuracy", "name": "Accuracy", "args": {}}, {"type": "f1", "name": "F1 macro", "args": {"average": "macro"}}]
+    assert s["origin"] == "train-eval-index" and s["ok"] and len(s["dataset_revision"]) == 40
+    assert out["dataset_info"]["splits"] == {"plain_text": ["train", "test"]}
+
+
+def test_spec_several_configs_and_config_option(ev):
+    out = json.loads(ev("spec", "nyu-mll/glue", "--json").output)
+    assert [(s["config"], s["task_id"], s["eval_split"]) for s in out["specs"]] == [("cola", "binary_classification", "validation"), ("mrpc", "natural_language_inference", "validation")]
+    out = json.loads(ev("spec", "demo/glue-plain", "--config", "mrpc", "--json").output)
+    assert [(s["config"], s["origin"]) for s in out["specs"]] == [("mrpc", "features")]
+
+
+def test_spec_from_features_text_and_overrides(ev):
+    r = ev("spec", "demo/digits", "--add-metric", "matthews_correlation", "--split", "test")
+    assert r.exit_code == 0, r.output
+    assert "image_multi_class_classification (image-classification)" in r.output
+    assert "image → image, label → target" in r.output and "Matthews Correlation" in r.output
+    out = json.loads(ev("spec", "stanfordnlp/imdb", "--metric", "accuracy", "--metric", "mcc", "--task", "multiclass", "--json").output)
+    s = out["specs"][0]
+    assert s["task_id"] == "multi_class_classification" and [m["type"] for m in s["metrics"]] == ["accuracy", "matthews_correlation"]
+
+
+def test_spec_of_a_card_or_folder_on_disk(ev, run_store, tmp_path):
+    folder = run_store.root / "datasets" / "demo" / "tiny-squad"
+    r = ev("spec", str(folder / "README.md"), "--json", store=False)
+    assert r.exit_code == 0, r.output
+    (s,) = json.loads(r.output)["specs"]
+    assert s["task_id"] == "extractive_question_answering" and s["col_mapping"]["answers.answer_start"] == "answers.answer_start" and s["ok"]
+    # a lone card: shown, not checked
+    card = tmp_path / "README.md"
+    card.write_text((run_store.root / "datasets" / "stanfordnlp" / "imdb" / "README.md").read_text())
+    r = ev("spec", str(card), store=False)
+    assert r.exit_code == 0 and "binary_classification" in r.output
+    r = ev("spec", str(tmp_path / "missing" / "README.md"), store=False)
+    assert r.exit_code == 2 and "no such file" in r.output
+
+
+def test_spec_problems_list_configs_splits_columns(ev):
+    r = ev("spec", "stanfordnlp/imdb", "--split", "validation")
+    assert r.exit_code == 2
+    assert "split 'validation' not found in config 'plain_text'" in r.output
+    assert "plain_text: splits train, test; columns text (string), label (ClassLabel: neg, pos)" in r.output
+    r = ev("spec", "nyu-mll/glue", "--col", "sentence=text")  # only cola has `sentence`
+    assert r.exit_code == 2 and "'sentence' not in mrpc/validation" in r.output
+    r = ev("spec", "stanfordnlp/imdb", "--metric", "acurracy")
+    assert r.exit_code == 2 and "unknown metric 'acurracy'" in r.output
+    r = ev("spec", "nobody/none")
+    assert r.exit_code == 1 and "stanfordnlp/imdb" in r.output  # what the store has
+
+
+def test_spec_when_nothing_fits_asks_for_a_task(ev, tmp_path):
+    d = tmp_path / "ds"
+    d.mkdir()
+    (d / "test.jsonl").write_text('{"a": "x", "b": "y", "c": "z"}\n')
+    r = ev("spec", str(d), store=False)
+    assert r.exit_code == 2 and "no spec found" in r.output and "columns a (string), b (string), c (string)" in r.output
+    r = ev("spec", str(d), "--task", "summarization", "--col", "a=text", "--col", "b=target", "--json", store=False)
+    assert r.exit_code == 0, r.output
+    (s,) = json.loads(r.output)["specs"]
+    assert (s["task_id"], s["eval_split"], s["origin"], s["metrics"][0]["type"]) == ("summarization", "test", "cli", "rouge1")
+
+
+def test_models_text_and_json(ev):
+    r = ev("models", "stanfordnlp/imdb")
+    assert r.exit_code == 0, r.output
+    assert "2 compatible model(s):" in r.output and "✓ demo/bert-imdb\n" in r.output and "--all says why" in r.output
+    r = ev("models", "stanfordnlp/imdb", "--all")
+    assert "✗ demo/bert-imdb-3way" in r.output and "model label neutral not in the dataset" in r.output
+    out = json.loads(ev("models", "stanfordnlp/imdb", "--json").output)
+    assert out["compatible"] == ["demo/bert-imdb", "demo/bert-imdb-generic"]
+    assert "demo/bert-ner" in out["excluded"] and out["specs"][0]["task_id"] == "binary_classification"
+    assert {m["model"] for m in out["models"]} == set(out["compatible"]) | set(out["excluded"])
+    out = json.loads(ev("models", "demo/tiny-ner", "--json").output)
+    assert out["compatible"] == ["demo/bert-ner"]
+
+
+def test_help_has_examples(ev):
+    for name in ("spec", "models"):
+        r = ev(name, "--help", store=False)
+        assert r.exit_code == 0 and "Examples:" in r.output
+
+
+def _doc_examples():
+    text = (ROOT / "docs" / "run.md").read_text()
+    start = text.index("## Specs")
+    m = re.search(r"^## (?!Specs|Finding models)", text[start + 1 :], re.M)
+    part = text[start : start + 1 + m.start()] if m else text[start:]
+    out = []
+    for block in re.findall(r"```console\n(.*?)```", part, re.S):
+        cmd, expected = None, []
+        for line in block.splitlines() + ["$ "]:
+            if line.startswith("$ "):
+                if cmd:
+                    out.append((cmd, expected))
+                cmd, expected = line[2:].strip() or None, []
+            elif cmd:
+                expected.append(line)
+    return out
+
+
+@pytest.mark.parametrize("cmd,expected", _doc_examples())
+def test_docs_examples(ev, run_store, cmd, expected):
+    import shlex
+
+    args = shlex.split(cmd)
+    assert args[0] == "evalcard"
+    args = [str(run_store.root) if a == "./store" else a for a in args[1:]]
+    r = ev(*args, store=False)
+    want_rc = 0
+    for line in expected:
+        if line.startswith("# exit "):
+            want_rc = int(line.split()[-1])
+    assert r.exit_code == want_rc, r.output
+    got = r.output.splitlines()
+    for line in expected:
+        if line.startswith(("# ", "  revision:")) or not line.strip() or "…" in line:
+            continue
+        assert line in got, f"{line!r} not in:\n{r.output}"
