@@ -130,8 +130,12 @@ def test_demo_runs_end_to_end(runner, tmp_path, monkeypatch):
     assert "opened PR #1" in r.output
     assert "open pull request #1 already proposes these results" in r.output
     assert "! IMDB accuracy: kept verified value 0.874, not 0.9" in r.output
-    r = run(runner, "demo", "--store", str(tmp_path / "ds"))  # fresh by default: runs again
-    assert r.exit_code == 0
+    assert "demo-org/tiny-vit-digits: Accuracy" in r.output and "-> PR #1" in r.output
+    assert "skip demo-org/tiny-bert-reviews: pipeline tag text-classification is not image-classification" in r.output
+    comparison = r.output.split("== 13. Per-dataset comparison")[1]
+    assert "tiny-vit-digits" in comparison and "tiny-bert-reviews" in comparison and "F1 macro" in comparison
+    r = run(runner, "demo", "--store", str(tmp_path / "ds"), "--no-models")  # fresh by default: runs again
+    assert r.exit_code == 0 and "== 10." not in r.output
 
 
 def _readme_console_commands():

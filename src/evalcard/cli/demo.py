@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 
 import click
 
 from ..demo import build_demo_store
+from ..errors import MissingDependencyError
+from ..store.base import RepoRef
 from ..publish import apply_plan, converted, plan_update
 from ..repo import load_repo
 from ..results import EvalResult
@@ -21,12 +24,16 @@ def _step(title: str) -> None:
 @click.command("demo")
 @click.option("--store", "store_dir", default="./demo-store", show_default=True, type=click.Path(file_okay=False), help="Folder for the demo's local store.")
 @click.option("--fresh/--reuse", default=True, show_default=True, help="Start from an empty store, or reuse an existing one.")
-def demo_command(store_dir: str, fresh: bool) -> None:
+@click.option("--models/--no-models", "with_models", default=True, show_default=True,
+              help="Also build two datasets, train three tiny models and evaluate them (needs the 'run' extra; about a minute).")
+def demo_command(store_dir: str, fresh: bool, with_models: bool) -> None:
     """Run the whole story offline on a local store.
 
     Creates a store with three model cards, then shows, validates, converts and merges their results, opens a
-    pull request, refuses a duplicate one, extracts
-    scores from a README table and merges the pull request.
+    pull request, refuses a duplicate one, extracts scores from a README table and merges the pull request. Then
+    ("Evaluation on the Hub", offline) it builds an image and a text dataset with train-eval-index cards, trains
+    three tiny models, finds the models that fit each dataset, evaluates them, opens a result PR on each model and
+    prints a per-dataset comparison.
 
     \b
     Example:
@@ -98,6 +105,60 @@ def demo_command(store_dir: str, fresh: bool) -> None:
     st.merge_pr(sent, outcome.pr.num)
     _print_table(load_repo(st, sent).results)
 
+    if with_models:
+        _run_models(st, root)
+
     _step("Done")
     click.echo(f"  Explore: evalcard show {sent} --store {root}    |    evalcard store ls --store {root}")
     click.echo(f"  Cards are plain files: {st.path(sent) / 'README.md'}")
+    if with_models:
+        click.echo(f"  Re-run an evaluation (cached, so instant): evalcard run --dataset demo-org/digits --model demo-org/tiny-vit-digits --store {root}")
+
+
+def _run_models(st, root: Path) -> None:
+    """Steps 10-13: datasets, tiny models, discovery, runs, result PRs, comparison."""
+    try:
+        from .. import demo_models
+        from ..run.data import dataset_specs, load_split, resolve_dataset, resolve_model
+        from ..run.discovery import compatible_models
+        from ..run.engine import evaluate
+    except ImportError as e:
+        raise MissingDependencyError("the demo's evaluation part", "run") from e
+    from .run_cmds import _quiet_transformers
+
+    _quiet_transformers()
+    _step("10. Two datasets with train-eval-index cards, and three tiny models trained on them")
+    demo_models.build_all(st, log=lambda s: click.echo(f"  {s}"))
+
+    table: dict[str, dict[str, dict[str, float]]] = {}
+    for n, dataset in zip("ab", (demo_models.DIGITS, demo_models.REVIEWS)):
+        src = resolve_dataset(dataset.repo_id, store=st)
+        (spec,) = dataset_specs(src)
+        _step(f"11{n}. {dataset.repo_id}: spec from its card, and the models that fit it")
+        click.echo(f"  task {spec.task_id}, split {spec.split}, columns {spec.col_mapping}, metrics {[m.label for m in spec.metrics]}")
+        candidates = compatible_models(dataset.repo_id, [spec], store=st)
+        for c in candidates:
+            click.echo(f"  {'fits' if c.compatible else 'skip'} {c.model}" + ("" if c.compatible else f": {'; '.join(c.reasons)}"))
+        data = load_split(src, spec.config, spec.split)
+        _step(f"12{n}. Evaluate them on {dataset.repo_id} and open a result PR on each model")
+        for c in candidates:
+            if not c.compatible:
+                continue
+            msrc = resolve_model(c.model, store=st)
+            s = dataclasses.replace(spec, model=msrc.repo_id, model_revision=msrc.revision, dataset_revision=src.revision)
+            outcome = evaluate(s, data, msrc.path, progress=False)
+            results = outcome.to_results(model_id=msrc.repo_id)
+            res = apply_plan(st, plan_update(st, RepoRef(msrc.repo_id), results, check_prs=True), create_pr=True)
+            where = f"PR #{res.pr.num}" if res.pr else res.extra.get("message", "nothing to change")
+            click.echo(f"  {msrc.repo_id}: " + ", ".join(f"{sc.metric.label} {sc.value:.3f}" for sc in outcome.scores) + f" -> {where}")
+            for sc in outcome.scores:
+                table.setdefault(f"{dataset.repo_id} ({spec.split})", {}).setdefault(sc.metric.label, {})[msrc.repo_id] = sc.value
+
+    _step("13. Per-dataset comparison")
+    for ds, metrics in table.items():
+        models = sorted({m for row in metrics.values() for m in row})
+        click.echo(f"  {ds}")
+        width = max(len(k) for k in metrics) + 2
+        click.echo("    " + "metric".ljust(width) + "".join(m.split("/")[-1].rjust(24) for m in models))
+        for metric, row in metrics.items():
+            click.echo("    " + metric.ljust(width) + "".join((f"{row[m]:.3f}" if m in row else "-").rjust(24) for m in models))
