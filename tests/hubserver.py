@@ -558,7 +558,7 @@ class _Handler(BaseHTTPRequestHandler):
             "gated": repo.gated,
             "disabled": False,
             "tags": [],
-            "siblings": [{"rfilename": p} for p in sorted(commit.tree)],
+            "siblings": [{"rfilename": p, "blobId": blob_oid(commit.tree[p]), "size": len(commit.tree[p])} for p in sorted(commit.tree)],
         }
         if card:
             data["cardData"] = card

@@ -125,6 +125,7 @@ def test_apply_and_create_pr_are_exclusive(runner, demo):
 
 def test_demo_runs_end_to_end(runner, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EVALCARD_HOME", str(tmp_path / "home"))
     r = run(runner, "demo", "--store", str(tmp_path / "ds"))
     assert r.exit_code == 0, r.output
     assert "opened PR #1" in r.output
@@ -136,6 +137,7 @@ def test_demo_runs_end_to_end(runner, tmp_path, monkeypatch):
     assert "tiny-vit-digits" in comparison and "tiny-bert-reviews" in comparison and "F1 macro" in comparison
     r = run(runner, "demo", "--store", str(tmp_path / "ds"), "--no-models")  # fresh by default: runs again
     assert r.exit_code == 0 and "== 10." not in r.output
+    assert any((tmp_path / "home" / "runs").iterdir())  # the runs were cached, so `evalcard run` can reuse them
 
 
 def _readme_console_commands():

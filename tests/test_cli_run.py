@@ -234,3 +234,19 @@ def test_docs_examples_run_in_order(env):
         for line in expected:
             if line.strip() and "…" not in line:
                 assert line in got, f"{cmd}: {line!r} not in:\n{r.output}"
+
+
+def test_card_shows_stale_then_rerun_replaces_it(env):
+    store, where = env
+    args = ["run", "--dataset", "demo-org/sentiment", "--model", "demo-org/tiny-sentiment", "--store", where, "--apply"]
+    assert invoke(*args).exit_code == 0
+    first = json.loads(invoke("show", "demo-org/tiny-sentiment", "--store", where, "--json").stdout)["results"]
+    assert first and all(r["stale"] is False for r in first)
+    store.commit(MODEL, {"notes.txt": b"new weights would go here"}, message="update")
+    stale = json.loads(invoke("show", "demo-org/tiny-sentiment", "--store", where, "--json").stdout)["results"]
+    assert all(r["stale"] is True for r in stale)
+    r = invoke(*args)
+    assert r.exit_code == 0 and "~ " in r.stdout  # replaced, not added beside
+    again = json.loads(invoke("show", "demo-org/tiny-sentiment", "--store", where, "--json").stdout)["results"]
+    assert len(again) == len(first) and all(r["stale"] is False for r in again)
+    assert {r["model_revision"] for r in again} == {store.head(MODEL, "HEAD~1")}

@@ -18,7 +18,7 @@ from .errors import UsageError, ValidationError
 from .formats.eval_results import dropped_fields, file_name_for, read_eval_results, task_id_for, to_eval_results
 from .formats.model_index import read_model_index, to_model_index
 from .formats.problems import errors
-from .repo import RepoState, dump_yaml, load_repo, parse_eval_file
+from .repo import RepoState, dump_yaml, load_repo, parse_eval_file, same_weights
 from .results import EvalResult, MergeResult, merge
 from .store.base import CommitResult, PullRequest, RepoRef, Store
 
@@ -135,6 +135,22 @@ def converted(results: list[EvalResult]) -> tuple[list[EvalResult], list[str]]:
     return out, notes
 
 
+def _keep_revision_when_weights_unchanged(store: Store, state: RepoState, new: list[EvalResult]) -> list[EvalResult]:
+    """A result measured again on a revision whose weights equal those of the card's result (only the card changed
+    in between, e.g. by publishing that very result) keeps the card's revision: nothing changed, nothing to write."""
+    have = {}
+    for r in state.results:
+        if r.model_revision:
+            have.setdefault(r.identity(), r.model_revision)
+    out = []
+    for r in new:
+        old_rev = have.get(r.identity())
+        if r.model_revision and old_rev and old_rev != r.model_revision and same_weights(store, state.repo, old_rev, r.model_revision):
+            r = r.replace(model_revision=old_rev)
+        out.append(r)
+    return out
+
+
 def plan_update(
     store: Store,
     repo: RepoRef,
@@ -148,7 +164,7 @@ def plan_update(
         raise UsageError(f"unknown format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
     reg = registry or load_registry()
     state = load_repo(store, repo, registry=reg)
-    new = complete(new_results, state, reg)
+    new = _keep_revision_when_weights_unchanged(store, state, complete(new_results, state, reg))
     plan = Plan(repo=repo, base=state.head, fmt=fmt)
     if fmt == "model-index":
         _plan_model_index(plan, state, new)

@@ -97,3 +97,40 @@ def load_repo(store: Store, repo: RepoRef, revision: str | None = None, *, regis
 
 def dump_yaml(data) -> str:
     return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**9)
+
+
+def affects_scores(path: str) -> bool:
+    """Whether a changed file can change a model's scores (its card and result files cannot)."""
+    return path != "README.md" and not path.startswith(FOLDER + "/")
+
+
+def same_weights(store: Store, repo: RepoRef, a: str, b: str) -> bool:
+    """Whether two revisions of a model differ only in files that cannot change its scores."""
+    if a == b:
+        return True
+    try:
+        changed = store.changed_files(repo, a, b)
+    except Exception:  # unknown revisions: cannot tell, so not the same
+        return False
+    return changed is not None and not any(affects_scores(p) for p in changed)
+
+
+def staleness(store: Store, state: RepoState) -> list[bool | None]:
+    """For each of ``state.results``: True when it was measured on a model revision whose weights or config have
+    changed since (re-run it), False when they have not, None when unknown (no revision recorded, or the store
+    cannot compare revisions)."""
+    verdict: dict[str, bool | None] = {}
+    out: list[bool | None] = []
+    for r in state.results:
+        rev = r.model_revision
+        if not rev:
+            out.append(None)
+            continue
+        if rev not in verdict:
+            try:
+                changed = store.changed_files(state.repo, rev, state.head)
+            except Exception:  # an unknown or garbage-collected revision: cannot tell
+                changed = None
+            verdict[rev] = None if changed is None else any(affects_scores(p) for p in changed)
+        out.append(verdict[rev])
+    return out

@@ -85,8 +85,8 @@ class EvalResult:
         )
 
     def content_key(self) -> tuple:
-        """Identity plus value: equal content keys are exact duplicates."""
-        return (self.identity(), _value_key(self.value), _value_key(self.stderr))
+        """Identity plus value (and the model revision it was measured on): equal content keys are exact duplicates."""
+        return (self.identity(), _value_key(self.value), _value_key(self.stderr), self.model_revision)
 
     @property
     def is_verified(self) -> bool:
@@ -168,7 +168,11 @@ class Change:
         if self.action == "add":
             return f"+ {label} = {self.new.value}"  # type: ignore[union-attr]
         if self.action == "update":
-            return f"~ {label}: {self.old.value} -> {self.new.value}"  # type: ignore[union-attr]
+            old, new = self.old, self.new
+            assert old is not None and new is not None
+            if _value_key(old.value) == _value_key(new.value) and old.model_revision != new.model_revision:
+                return f"~ {label}: {new.value} (measured again on model revision {str(new.model_revision)[:8]})"
+            return f"~ {label}: {old.value} -> {new.value}"
         if self.action == "skip-verified":
             return f"! {label}: kept verified value {self.old.value}, not {self.new.value} ({self.reason})"  # type: ignore[union-attr]
         if self.action == "skip-duplicate":

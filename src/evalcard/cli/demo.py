@@ -121,6 +121,7 @@ def _run_models(st, root: Path) -> None:
         from .. import demo_models
         from ..run.data import dataset_specs, load_split, resolve_dataset, resolve_model
         from ..run.discovery import compatible_models
+        from ..run.cache import RunCache
         from ..run.engine import evaluate
     except ImportError as e:
         raise MissingDependencyError("the demo's evaluation part", "run") from e
@@ -146,7 +147,7 @@ def _run_models(st, root: Path) -> None:
                 continue
             msrc = resolve_model(c.model, store=st)
             s = dataclasses.replace(spec, model=msrc.repo_id, model_revision=msrc.revision, dataset_revision=src.revision)
-            outcome = evaluate(s, data, msrc.path, progress=False)
+            outcome = evaluate(s, data, msrc.path, progress=False, cache=RunCache())
             results = outcome.to_results(model_id=msrc.repo_id)
             res = apply_plan(st, plan_update(st, RepoRef(msrc.repo_id), results, check_prs=True), create_pr=True)
             where = f"PR #{res.pr.num}" if res.pr else res.extra.get("message", "nothing to change")

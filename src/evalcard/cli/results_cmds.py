@@ -8,7 +8,7 @@ import click
 
 from ..formats.problems import errors
 from ..publish import converted
-from ..repo import load_repo, parse_eval_file
+from ..repo import load_repo, parse_eval_file, staleness
 from ..results import EvalResult
 from .batch import batch_options, collect_targets, run_batch
 from .common import Report, format_option, json_option, publish_report, resolve_target, store_options, write_options
@@ -22,7 +22,7 @@ def _fmt_value(r: EvalResult) -> str:
     return s
 
 
-def _table_text(results: list[EvalResult]) -> str:
+def _table_text(results: list[EvalResult], stale: list | None = None) -> str:
     import io
     import sys
 
@@ -30,9 +30,16 @@ def _table_text(results: list[EvalResult]) -> str:
     from rich.table import Table
 
     t = Table(show_lines=False, header_style="bold")
-    for col in ("model", "dataset", "config/split", "metric", "value", "n-shot", "source", "verified"):
+    cols = ["model", "dataset", "config/split", "metric", "value", "n-shot", "source", "verified"]
+    if stale and any(x is not None for x in stale):
+        cols.append("revision")
+    for col in cols:
         t.add_column(col, overflow="fold")
-    for r in results:
+    for i, r in enumerate(results):
+        extra = []
+        if len(cols) > 8:
+            flag = stale[i] if stale else None
+            extra = [("" if not r.model_revision else r.model_revision[:8]) + (" STALE: re-run" if flag else "")]
         t.add_row(
             r.model_name or r.model_id or "",
             r.dataset_name if r.dataset_name and r.dataset_name != r.dataset_id else r.dataset_id,
@@ -42,6 +49,7 @@ def _table_text(results: list[EvalResult]) -> str:
             "" if r.n_shot is None else str(r.n_shot),
             r.source_name or r.source_kind or "",
             "yes" if r.is_verified else "",
+            *extra,
         )
     buf = io.StringIO()
     tty = sys.stdout.isatty()
@@ -57,8 +65,13 @@ def _show_one(target: str, store_opt, token, repo_type, revision) -> Report:
     store, repo = resolve_target(target, store_opt, token, repo_type)
     state = load_repo(store, repo, revision, strict_card=False)
     results = state.results
-    data = {"repo": str(repo), "revision": state.head, "results": [r.to_dict() for r in results], "problems": [p.to_dict() for p in state.problems]}
-    lines = [_table_text(results)] if results else [f"{repo}: no evaluation results."]
+    stale = staleness(store, state)
+    rows = [r.to_dict() | ({"stale": s} if r.model_revision else {}) for r, s in zip(results, stale)]
+    data = {"repo": str(repo), "revision": state.head, "results": rows, "problems": [p.to_dict() for p in state.problems]}
+    lines = [_table_text(results, stale)] if results else [f"{repo}: no evaluation results."]
+    n_stale = sum(1 for s in stale if s)
+    if n_stale:
+        lines.append(f"{n_stale} result(s) were measured on an older revision of the model's weights: re-run them with `evalcard run`.")
     return Report(data=data, lines=lines, status=f"{repo}: {len(results)} result(s)", errors=[f"{p.severity}: {p}" for p in state.problems])
 
 

@@ -11,9 +11,10 @@ Layout (hub-docs ``modelcard.md``)::
         - {type: exact_match, value: 71.6, name: ..., config: ..., args: {...}, verified: false, verifyToken: ...}
         source: {name: ..., url: ...}
 
-evalcard keeps three things the spec has no own slot for in documented places (see ``docs/formats.md``):
+evalcard keeps four things the spec has no own slot for in documented places (see ``docs/formats.md``):
 n-shot as ``dataset.args.num_few_shot`` (the Open LLM Leaderboard's convention), setting notes as
-``dataset.args.notes`` and the standard error as ``metrics[].args.stderr``. Keys evalcard does not model are kept
+``dataset.args.notes``, the standard error as ``metrics[].args.stderr`` and the model commit a score was measured
+on as ``metrics[].args.model_revision``. Keys evalcard does not model are kept
 in ``EvalResult.extra`` and written back, so ``to_model_index(read_model_index(x))`` equals ``x``.
 
 Unlike ``huggingface_hub.ModelCardData``, nothing is merged on read: every ``model-index`` entry keeps its own
@@ -190,6 +191,10 @@ def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict
         if stderr is not None and to_float(stderr) is None:
             margs["stderr"] = stderr
             stderr = None
+        model_revision = margs.pop("model_revision", None)
+        if model_revision is not None and not isinstance(model_revision, str):
+            margs["model_revision"] = model_revision
+            model_revision = None
         verified = m.get("verified")
         if verified is not None and not isinstance(verified, bool):
             problems.append(Problem(f"{mpath}.verified", "must be true or false", "warning"))
@@ -206,6 +211,7 @@ def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict
                 metric_config=_opt_str(m, "config", mpath, problems),
                 metric_args=margs or None,
                 stderr=stderr,
+                model_revision=model_revision,
                 verified=verified,
                 verify_token=m.get("verifyToken"),
                 extra=extra,
@@ -223,6 +229,8 @@ def _metric_dict(r: EvalResult) -> dict[str, Any]:
     args = dict(r.metric_args or {})
     if r.stderr is not None:
         args["stderr"] = r.stderr
+    if r.model_revision is not None:
+        args["model_revision"] = r.model_revision
     if args:
         m["args"] = args
     if r.verified is not None:

@@ -104,3 +104,6 @@ class Store(Protocol):
 
     def list_prs(self, repo: RepoRef, status: str = "open") -> list[PullRequest]:
         """Pull requests of a repo (``status``: open, merged, closed, all), every page."""
+
+    def changed_files(self, repo: RepoRef, old: str, new: str | None = None) -> list[str] | None:
+        """Paths that differ between two revisions (``new`` default: main); None when the store cannot tell."""

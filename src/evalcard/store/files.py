@@ -48,6 +48,9 @@ class FolderStore:
             out += [f".eval_results/{p.name}" for p in sorted(er.iterdir()) if p.is_file()]
         return out
 
+    def changed_files(self, repo: RepoRef | None, old: str, new: str | None = None) -> list[str] | None:
+        return None  # a plain folder has no history
+
     def commit(self, repo: RepoRef | None, files: dict[str, bytes | None], *, message: str = "", description: str = "", parent_commit: str | None = None) -> CommitResult:
         if parent_commit is not None and parent_commit != self.head():
             raise PublishConflictError(f"{self.readme} changed since it was read", hint="Run the command again.")

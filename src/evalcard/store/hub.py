@@ -436,6 +436,28 @@ class HubStore:
         info = self._info(repo, revision or "main")
         return sorted(s.rfilename for s in (info.siblings or []))
 
+    def changed_files(self, repo: RepoRef, old: str, new: str | None = None) -> list[str] | None:
+        """Paths whose content differs between two revisions, from the files' blob ids (no download)."""
+        api = self.api
+
+        def blobs(rev: str) -> dict[str, str | None]:
+            info = self._run(
+                "repo info",
+                lambda: api.repo_info(repo.repo_id, repo_type=repo.repo_type, revision=rev, files_metadata=True, timeout=self.timeout, token=self._token_arg),
+                repo,
+                "read",
+                rev,
+            )
+            return {sib.rfilename: getattr(sib, "blob_id", None) for sib in (info.siblings or [])}
+
+        try:
+            a, b = blobs(old), blobs(new or "main")
+        except StoreError:
+            return None
+        if any(v is None for v in (*a.values(), *b.values())):
+            return None
+        return sorted(p for p in set(a) | set(b) if a.get(p) != b.get(p))
+
     def validate_yaml(self, readme_text: str, repo_type: str = "model") -> list[str]:
         """Error messages from the Hub's own metadata check (``POST /api/validate-yaml``); ``[]`` when valid."""
         return self.validate_yaml_report(readme_text, repo_type)["errors"]

@@ -111,6 +111,13 @@ class LocalStore:
         sha = self.head(repo, revision)
         return [p for p in self._git(repo, "ls-tree", "-r", "--name-only", sha).decode().splitlines() if p]
 
+    def changed_files(self, repo: RepoRef, old: str, new: str | None = None) -> list[str] | None:
+        try:
+            a, b = self.head(repo, old), self.head(repo, new)
+        except StoreError:
+            return None
+        return [p for p in self._git(repo, "diff", "--name-only", a, b).decode().splitlines() if p]
+
     # -- writing ---------------------------------------------------------------------------------------------------
     def _build_commit(self, repo: RepoRef, parent: str, files: dict[str, bytes | None], message: str) -> str:
         with tempfile.TemporaryDirectory() as tmp:
