@@ -1,15 +1,13 @@
 import json
-import re
-from pathlib import Path
 
 import pytest
+from doc_examples import console_examples
 from click.testing import CliRunner
 
 from evalcard import __version__
 from evalcard.cli.main import cli
 from evalcard.demo import build_demo_store
 
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -141,9 +139,7 @@ def test_demo_runs_end_to_end(runner, tmp_path, monkeypatch):
 
 
 def _readme_console_commands():
-    text = (ROOT / "README.md").read_text()
-    blocks = re.findall(r"```console\n(.*?)```", text, re.S)
-    return [line[2:].split(" #")[0].strip() for b in blocks for line in b.splitlines() if line.startswith("$ ")]
+    return [cmd.split(" #")[0].strip() for cmd, _ in console_examples("README.md")]
 
 
 def test_readme_examples_run(runner, demo, tmp_path):
@@ -157,5 +153,5 @@ def test_readme_examples_run(runner, demo, tmp_path):
         expected = 1 if argv[:2] == ["validate", "demo-org/tiny-broken"] else 0
         assert r.exit_code == expected, f"{cmd}\n{r.output}"
     bad = runner.invoke(cli, ["validate", "demo-org/tiny-broken", "--store", "./demo-store"]).output
-    block = re.search(r"\$ evalcard validate demo-org/tiny-broken --store ./demo-store\n(.*?)```", (ROOT / "README.md").read_text(), re.S).group(1)
-    assert bad == block
+    (expected,) = [out for cmd, out in console_examples("README.md") if cmd == "evalcard validate demo-org/tiny-broken --store ./demo-store"]
+    assert bad.splitlines() == expected

@@ -79,16 +79,16 @@ def test_from_file_missing():
 
 def test_docs_batch_examples_and_ci_workflow_commands_run(demo, tmp_path, monkeypatch):
     """The commands in docs/batch.md and in the example CI workflow run (against a local store instead of the Hub)."""
-    import re
     import shlex
+
+    from doc_examples import console_examples
     from pathlib import Path
 
     import yaml
 
     root = Path(__file__).resolve().parents[1]
     monkeypatch.chdir(root)
-    doc = (root / "docs" / "batch.md").read_text()
-    cmds = [line[2:] for block in re.findall(r"```console\n(.*?)```", doc, re.S) for line in block.splitlines() if line.startswith("$ ")]
+    cmds = [cmd for cmd, _ in console_examples("docs/batch.md")]
     wf = yaml.safe_load((root / "docs" / "examples" / "refresh-results.yml").read_text())
     for step in wf["jobs"]["refresh"]["steps"]:
         run_line = step.get("run", "")

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from doc_examples import console_examples
 import yaml
 
 pytest.importorskip("torch")
@@ -204,19 +205,7 @@ def test_help_has_examples():
 
 
 def _doc_examples():
-    text = (Path(__file__).resolve().parents[1] / "docs" / "run.md").read_text()
-    part = text[text.index("## Running"):]
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", part, re.S):
-        cmd, expected = None, []
-        for line in block.splitlines() + ["$ "]:
-            if line.startswith("$ "):
-                if cmd:
-                    out.append((cmd, expected))
-                cmd, expected = line[2:].strip() or None, []
-            elif cmd:
-                expected.append(line)
-    return out
+    return console_examples("docs/run.md", start="## Running")
 
 
 def test_docs_examples_run_in_order(env):

@@ -1,10 +1,10 @@
 """`evalcard spec` and `evalcard models` on a local store of tiny datasets and models; the docs' examples run here."""
 
 import json
-import re
 from pathlib import Path
 
 import pytest
+from doc_examples import console_examples
 from click.testing import CliRunner
 from run_fixtures import _datasets_cache, run_store  # noqa: F401  (fixtures)
 
@@ -125,21 +125,7 @@ def test_help_has_examples(ev):
 
 
 def _doc_examples():
-    text = (ROOT / "docs" / "run.md").read_text()
-    start = text.index("## Specs")
-    m = re.search(r"^## (?!Specs|Finding models)", text[start + 1 :], re.M)
-    part = text[start : start + 1 + m.start()] if m else text[start:]
-    out = []
-    for block in re.findall(r"```console\n(.*?)```", part, re.S):
-        cmd, expected = None, []
-        for line in block.splitlines() + ["$ "]:
-            if line.startswith("$ "):
-                if cmd:
-                    out.append((cmd, expected))
-                cmd, expected = line[2:].strip() or None, []
-            elif cmd:
-                expected.append(line)
-    return out
+    return console_examples("docs/run.md", start="## Specs", stop=r"^## (?!Specs|Finding models)")
 
 
 @pytest.mark.parametrize("cmd,expected", _doc_examples())

@@ -11,7 +11,7 @@ from ..publish import converted
 from ..repo import load_repo, parse_eval_file, staleness
 from ..results import EvalResult
 from .batch import batch_options, collect_targets, run_batch
-from .common import Report, format_option, json_option, publish_report, resolve_target, store_options, write_options
+from .common import Report, json_option, publish_report, resolve_target, store_options, write_options
 
 
 def _fmt_value(r: EvalResult) -> str:
