@@ -211,13 +211,25 @@ def test_04_registry_metric_not_the_max(tmp_path):
     assert arc.n_shot == 25 and arc.dataset_split == "test"
 
 
-def test_04_filters_are_separate_results_with_the_filter_kept(tmp_path):
+def test_04_the_registry_names_the_filter_and_the_others_are_named(tmp_path):
     out = read_log(write(tmp_path, "r.json", lm_eval_04()))
+    (r,) = by(out.results, "gsm8k")
+    assert (r.provenance["filter"], r.value) == ("strict-match", 0.2047)  # not the larger flexible-extract 0.7801
+    assert "strict-match" in r.notes and "chat template" in r.notes and "fewshot as multiturn" in r.notes
+    assert r.metric_type == "exact_match" and r.n_shot == 5 and r.dataset_id == "openai/gsm8k" and r.dataset_config == "main"
+    assert any("not imported: flexible-extract" in w for w in out.warnings)
+
+
+def test_04_without_a_registry_filter_every_filter_is_its_own_result(tmp_path):
+    from evalcard.benchmarks import load_registry
+
+    extra = tmp_path / "reg.yaml"
+    extra.write_text("benchmarks:\n  gsm8k:\n    name: GSM8K\n    dataset_id: openai/gsm8k\n    metric: exact_match\n")
+    out = read_log(write(tmp_path, "r.json", lm_eval_04()), registry=load_registry(extra))
     gsm = by(out.results, "gsm8k")
     assert {(r.provenance["filter"], r.value) for r in gsm} == {("strict-match", 0.2047), ("flexible-extract", 0.7801)}
     for r in gsm:
-        assert r.provenance["filter"] in r.notes and "chat template" in r.notes and "fewshot as multiturn" in r.notes
-        assert r.metric_type == "exact_match" and r.n_shot == 5 and r.dataset_id == "openai/gsm8k" and r.dataset_config == "main"
+        assert r.provenance["filter"] in r.notes
     assert len({r.identity() for r in gsm}) == 2  # two claims, not one overwritten by the other
 
 

@@ -26,6 +26,8 @@ class Benchmark:
     task_id: str | None = None
     task_type: str | None = None
     metric: str | None = None
+    #: the answer filter whose score counts when a framework reports several (lm-eval's ``strict-match`` ...)
+    filter: str | None = None
     higher_is_better: bool = True
     #: the scale evalcard stores this benchmark's values on: "fraction" (0-1), "percent" (0-100) or "other"
     scale: str | None = None
@@ -135,6 +137,7 @@ def _load_into(reg: Registry, data: Any, origin: str) -> None:
                 task_id=spec.get("task_id"),
                 task_type=spec.get("task_type"),
                 metric=spec.get("metric"),
+                filter=spec.get("filter"),
                 higher_is_better=bool(spec.get("higher_is_better", metric.higher_is_better if metric else True)),
                 scale=spec.get("scale", metric.scale if metric else "fraction"),
                 aliases=tuple(str(a) for a in spec.get("aliases", ()) or ()),

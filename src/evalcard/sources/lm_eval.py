@@ -15,8 +15,8 @@ Two layouts (key paths from lm-eval 0.4.13 ``evaluator.py`` / ``loggers/evaluati
           "lm_eval_version": "0.4.13", "chat_template": ..., "chat_template_sha": ..., "date": 1768472400.1}
 
 Rules: for a benchmark the registry knows, its metric is imported (``acc_norm`` for HellaSwag) and nothing else;
-every filter that metric was reported with becomes its own result, the filter kept in ``notes`` (GSM8K
-``strict-match`` and ``flexible-extract`` are different scores). Unknown tasks import every metric. Group scores
+when the registry names the benchmark's filter (GSM8K: ``strict-match``) only that filter's score is imported and
+the others are named in a warning; otherwise every filter becomes its own result, the filter kept in ``notes``. Unknown tasks import every metric. Group scores
 (``mmlu``) are imported as the log reports them, marked as groups; subtasks are never re-aggregated.
 """
 
@@ -187,7 +187,12 @@ def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Re
         thib = hib.get(task) if isinstance(hib.get(task), dict) else {}
 
         for m in picked_raw:
-            for f, key in found[m].items():
+            filters = found[m]
+            if bench is not None and bench.filter and bench.filter in filters and len(filters) > 1:
+                others = ", ".join(str(f) for f in filters if f != bench.filter)
+                warn(f"{tpath}: {m} kept with filter {bench.filter!r} (the registry's filter for {bench.name}); not imported: {others}")
+                filters = {bench.filter: filters[bench.filter]}
+            for f, key in filters.items():
                 value, vwhy = check_number(metrics[key])
                 if vwhy:
                     warn(f"{tpath}.{key!r}: skipped: {vwhy}")
