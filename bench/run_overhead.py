@@ -225,6 +225,7 @@ def main() -> None:
 
     datasets.disable_progress_bar()
     transformers.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
     report: dict = {"device": device, "torch_threads": torch.get_num_threads(), "results": []}
     if device.startswith("cuda"):
         report["gpu"] = torch.cuda.get_device_name(device)
