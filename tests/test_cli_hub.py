@@ -78,3 +78,11 @@ def test_import_log_into_a_hub_card(hub, tmp_path):
     assert pr_card.startswith(CARD_WITH_RESULTS.split("model-index:")[0])  # everything before model-index untouched
     r = run("import-log", path, "alice/tiny-sentiment", "--create-pr")
     assert "already proposes these results" in r.output
+
+
+def test_validate_also_asks_the_hub_validator(hub):
+    hub.yaml_rules = lambda meta, repo_type: ["license: must be one of the Hub's license ids"] if meta.get("license") == "apache-2.0" else []
+    r = run("validate", "alice/tiny-sentiment")
+    assert r.exit_code == 1
+    assert "error: README.md (Hub validator): license: must be one of the Hub's license ids" in r.output
+    assert len(hub.validate_calls) == 1

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from ..formats.problems import errors
+from ..formats.problems import Problem, errors
 from ..publish import converted
 from ..repo import load_repo, parse_eval_file, staleness
 from ..results import EvalResult
@@ -102,7 +102,12 @@ def _validate_one(target: str, store_opt, token, repo_type, revision) -> Report:
     else:
         store, repo = resolve_target(target, store_opt, token, repo_type)
         state = load_repo(store, repo, revision, strict_card=False)
-        results, problems, label = state.results, state.problems, str(repo)
+        results, problems, label = state.results, list(state.problems), str(repo)
+        hub_check = getattr(store, "validate_yaml_report", None)
+        if hub_check is not None and state.readme is not None:  # the Hub's own rules, which may be stricter
+            report = hub_check(state.readme.decode("utf-8", errors="replace"), repo.repo_type)
+            problems += [Problem("README.md (Hub validator)", m) for m in report["errors"]]
+            problems += [Problem("README.md (Hub validator)", m, "warning") for m in report["warnings"]]
     errs = errors(problems)
     status = "invalid" if errs else "valid"
     summary = f"{label}: {status} — {len(results)} result(s), {len(errs)} error(s), {len(problems) - len(errs)} warning(s)"
@@ -122,7 +127,8 @@ def _validate_one(target: str, store_opt, token, repo_type, revision) -> Report:
 def validate_command(targets, store_opt, token, repo_type, revision, from_file, jobs, as_json: bool) -> None:
     """Check cards' model-index and .eval_results files; report every problem with its YAML path.
 
-    Exit code 0 when there are no errors (warnings are printed), 1 when there are.
+    Exit code 0 when there are no errors (warnings are printed), 1 when there are. On the Hub the card is also sent
+    to the Hub's own metadata validator, and its messages are reported too.
     A target may also be a single .eval_results/*.yaml file.
 
     \b
