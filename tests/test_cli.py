@@ -133,6 +133,7 @@ def test_demo_runs_end_to_end(runner, tmp_path, monkeypatch):
     assert "skip demo-org/tiny-bert-reviews: pipeline tag text-classification is not image-classification" in r.output
     comparison = r.output.split("== 13. Per-dataset comparison")[1]
     assert "tiny-vit-digits" in comparison and "tiny-bert-reviews" in comparison and "F1 macro" in comparison
+    assert "demo-org/tiny-bert-reviews: 2 agree" in r.output
     r = run(runner, "demo", "--store", str(tmp_path / "ds"), "--no-models")  # fresh by default: runs again
     assert r.exit_code == 0 and "== 10." not in r.output
     assert any((tmp_path / "home" / "runs").iterdir())  # the runs were cached, so `evalcard run` can reuse them

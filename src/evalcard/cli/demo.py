@@ -132,6 +132,7 @@ def _run_models(st, root: Path) -> None:
     demo_models.build_all(st, log=lambda s: click.echo(f"  {s}"))
 
     table: dict[str, dict[str, dict[str, float]]] = {}
+    merged: list[tuple[RepoRef, int]] = []
     for n, dataset in zip("ab", (demo_models.DIGITS, demo_models.REVIEWS)):
         src = resolve_dataset(dataset.repo_id, store=st)
         (spec,) = dataset_specs(src)
@@ -151,6 +152,8 @@ def _run_models(st, root: Path) -> None:
             results = outcome.to_results(model_id=msrc.repo_id)
             res = apply_plan(st, plan_update(st, RepoRef(msrc.repo_id), results, check_prs=True), create_pr=True)
             where = f"PR #{res.pr.num}" if res.pr else res.extra.get("message", "nothing to change")
+            if res.pr:
+                merged.append((RepoRef(msrc.repo_id), res.pr.num))
             click.echo(f"  {msrc.repo_id}: " + ", ".join(f"{sc.metric.label} {sc.value:.3f}" for sc in outcome.scores) + f" -> {where}")
             for sc in outcome.scores:
                 table.setdefault(f"{dataset.repo_id} ({spec.split})", {}).setdefault(sc.metric.label, {})[msrc.repo_id] = sc.value
@@ -163,3 +166,12 @@ def _run_models(st, root: Path) -> None:
         click.echo("    " + "metric".ljust(width) + "".join(m.split("/")[-1].rjust(24) for m in models))
         for metric, row in metrics.items():
             click.echo("    " + metric.ljust(width) + "".join((f"{row[m]:.3f}" if m in row else "-").rjust(24) for m in models))
+
+    _step("14. Merge the result PRs, then verify one model's claims by re-running them")
+    for repo, num in merged:
+        st.merge_pr(repo, num)
+        click.echo(f"  merged {repo} #{num}")
+    from .run_cmds import verify_command
+
+    click.get_current_context().invoke(verify_command, repo_id="demo-org/tiny-bert-reviews", store_opt=str(root), token=None,
+                                       tolerance=0.01, device="auto", batch_size=None, no_cache=False, as_json=False)
