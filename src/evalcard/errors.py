@@ -58,12 +58,20 @@ class RepoNotFoundError(StoreError):
     pass
 
 
+class AuthError(StoreError):
+    """No token, a rejected token, or a token without the access a command needs."""
+
+
 class PublishConflictError(StoreError):
     """The card changed between reading it and writing it back."""
 
 
 class SourceError(EvalcardError):
     """A results source (README tables, framework log, API) cannot be read."""
+
+
+class RunError(EvalcardError):
+    """An evaluation run could not be done (the model cannot be loaded, the inputs do not fit the task)."""
 
 
 class MissingDependencyError(EvalcardError):

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 
-from ..errors import EvalcardError, UsageError
+from ..errors import RunError, UsageError
 from . import metrics as M
 from .cache import CacheEntry, RunCache
 from .outcome import MetricScore, RunOutcome, library_versions
@@ -36,10 +36,6 @@ from .tasks import Context, Prepared, Task, get_task, role_columns
 
 #: generation length for summarization / translation (greedy), unless the caller says otherwise
 MAX_NEW_TOKENS = 128
-
-
-class RunError(EvalcardError):
-    """A run could not be done (model cannot be loaded, inputs do not fit the task)."""
 
 
 @dataclass

@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import PublishConflictError, RepoNotFoundError, StoreError, UsageError, ValidationError
+from ..errors import AuthError as HubAuthError, PublishConflictError, RepoNotFoundError, StoreError, UsageError, ValidationError
 from .base import CommitResult, PullRequest, RepoRef
 
 logger = logging.getLogger(__name__)
@@ -50,10 +50,6 @@ _RETRY_STATUS = (408, 429, 500, 502, 503, 504)
 _PERMANENT_STATUS = (400, 401, 403, 404, 409, 412, 422)
 _PR_STATUSES = ("open", "closed", "merged", "draft", "all")
 _LOGIN_HINT = "Log in with `hf auth login`, or set HF_TOKEN / pass --token (create one at {endpoint}/settings/tokens)."
-
-
-class HubAuthError(StoreError):
-    """No token, a rejected token, or a token without the access a command needs."""
 
 
 class _Landed(Exception):
