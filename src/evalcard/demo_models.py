@@ -19,76 +19,35 @@ from .store.local import LocalStore
 DIGITS = RepoRef("demo-org/digits", "dataset")
 REVIEWS = RepoRef("demo-org/tiny-reviews", "dataset")
 
-DIGITS_CARD = """\
----
-license: bsd-3-clause
-task_categories:
-- image-classification
-configs:
-- config_name: default
-  data_files:
-  - split: train
-    path: data/train.parquet
-  - split: test
-    path: data/test.parquet
-train-eval-index:
-- config: default
-  task: image-classification
-  task_id: image_multi_class_classification
-  splits:
-    train_split: train
-    eval_split: test
-  col_mapping:
-    image: image
-    label: target
-  metrics:
-  - type: accuracy
-    name: Accuracy
-  - type: f1
-    name: F1 macro
-    args:
-      average: macro
----
+def _dataset_card(*, license: str, task: str, task_id: str, col_mapping: dict, metrics: list, title: str, about: str) -> str:
+    """A dataset card with parquet splits declared in ``configs`` and the evaluation in ``train-eval-index``."""
+    import yaml
 
-# digits
+    meta = {
+        "license": license,
+        "task_categories": [task],
+        "configs": [{"config_name": "default", "data_files": [{"split": s, "path": f"data/{s}.parquet"} for s in ("train", "test")]}],
+        "train-eval-index": [{
+            "config": "default", "task": task, "task_id": task_id,
+            "splits": {"train_split": "train", "eval_split": "test"},
+            "col_mapping": col_mapping, "metrics": metrics,
+        }],
+    }
+    return f"---\n{yaml.safe_dump(meta, sort_keys=False)}---\n\n# {title}\n\n{about}\n"
 
-8x8 images of handwritten digits (scikit-learn's bundled copy of the UCI ML hand-written digits test set),
-split 80/20 with a fixed seed, for the evalcard demo.
-"""
 
-REVIEWS_CARD = """\
----
-license: cc0-1.0
-task_categories:
-- text-classification
-configs:
-- config_name: default
-  data_files:
-  - split: train
-    path: data/train.parquet
-  - split: test
-    path: data/test.parquet
-train-eval-index:
-- config: default
-  task: text-classification
-  task_id: binary_classification
-  splits:
-    train_split: train
-    eval_split: test
-  col_mapping:
-    text: text
-    label: target
-  metrics:
-  - type: accuracy
-  - type: f1
-    args:
-      average: macro
----
-
-# tiny-reviews
-
-Short synthetic product reviews labelled negative / positive, generated with a fixed seed for the evalcard demo.
-"""
+_F1_MACRO = {"type": "f1", "name": "F1 macro", "args": {"average": "macro"}}
+DIGITS_CARD = _dataset_card(
+    license="bsd-3-clause", task="image-classification", task_id="image_multi_class_classification",
+    col_mapping={"image": "image", "label": "target"}, metrics=[{"type": "accuracy", "name": "Accuracy"}, _F1_MACRO],
+    title="digits", about="8x8 images of handwritten digits (scikit-learn's bundled copy of the UCI ML hand-written digits test set), "
+    "split 80/20 with a fixed seed, for the evalcard demo.",
+)
+REVIEWS_CARD = _dataset_card(
+    license="cc0-1.0", task="text-classification", task_id="binary_classification",
+    col_mapping={"text": "text", "label": "target"}, metrics=[{"type": "accuracy", "name": "Accuracy"}, _F1_MACRO],
+    title="tiny-reviews", about="Short synthetic product reviews labelled negative / positive, generated with a fixed seed for the evalcard demo.",
+)
 
 _POS = ["great", "excellent", "lovely", "perfect", "good", "wonderful", "fantastic", "reliable", "sturdy", "comfortable"]
 _NEG = ["awful", "terrible", "broken", "poor", "bad", "useless", "flimsy", "disappointing", "cheap", "noisy"]
