@@ -20,14 +20,10 @@ import tinymodels as tm  # noqa: E402
 from click.testing import CliRunner  # noqa: E402
 
 from evalcard.cli.main import cli  # noqa: E402
-from evalcard.cli.run_cmds import run_command, verify_command  # noqa: E402
 from evalcard.repo import load_repo  # noqa: E402
 from evalcard.store.base import RepoRef  # noqa: E402
 from evalcard.store.local import LocalStore  # noqa: E402
 
-for _c in (run_command, verify_command):
-    if _c.name not in cli.commands:
-        cli.add_command(_c)
 
 DATA_CARD = """---
 configs:

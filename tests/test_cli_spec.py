@@ -9,13 +9,9 @@ from click.testing import CliRunner
 from run_fixtures import _datasets_cache, run_store  # noqa: F401  (fixtures)
 
 from evalcard.cli.main import cli
-from evalcard.cli.spec_cmds import models_command, spec_command
 
 ROOT = Path(__file__).resolve().parents[1]
 
-if "spec" not in cli.commands:  # until main.COMMAND_MODULES lists spec_cmds
-    cli.add_command(spec_command)
-    cli.add_command(models_command)
 
 
 @pytest.fixture

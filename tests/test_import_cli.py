@@ -29,15 +29,6 @@ A model.
 """
 
 
-def _register():
-    from evalcard.cli import importers
-
-    for cmd in (importers.import_log_command, importers.import_aa_command):
-        if cmd.name not in cli.commands:
-            cli.add_command(cmd)
-
-
-_register()
 
 
 @pytest.fixture
