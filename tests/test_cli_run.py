@@ -235,3 +235,14 @@ def test_card_shows_stale_then_rerun_replaces_it(env):
     again = json.loads(invoke("show", "demo-org/tiny-sentiment", "--store", where, "--json").stdout)["results"]
     assert len(again) == len(first) and all(r["stale"] is False for r in again)
     assert {r["model_revision"] for r in again} == {store.head(MODEL, "HEAD~1")}
+
+
+def test_verify_several_repos_with_a_summary(env):
+    store, where = env
+    assert invoke("run", "--dataset", "demo-org/sentiment", "--model", "demo-org/tiny-sentiment", "--store", where, "--apply").exit_code == 0
+    r = invoke("verify", "demo-org/tiny-sentiment", "demo-org/other-sentiment", "--store", where, "--json")
+    assert r.exit_code == 0, r.output
+    data = json.loads(r.stdout)
+    assert [x["target"] for x in data["repos"]] == ["demo-org/tiny-sentiment", "demo-org/other-sentiment"]
+    assert "agree" in data["repos"][0]["status"] and data["repos"][1]["status"].endswith("no results to verify")
+    assert data["summary"] == {"total": 2, "ok": 2, "failed": 0}

@@ -171,7 +171,8 @@ def _run_models(st, root: Path) -> None:
     for repo, num in merged:
         st.merge_pr(repo, num)
         click.echo(f"  merged {repo} #{num}")
-    from .run_cmds import verify_command
+    from .run_cmds import _verify_one
 
-    click.get_current_context().invoke(verify_command, repo_id="demo-org/tiny-bert-reviews", store_opt=str(root), token=None,
-                                       tolerance=0.01, device="auto", batch_size=None, no_cache=False, as_json=False)
+    rep = _verify_one("demo-org/tiny-bert-reviews", str(root), None, 0.01, "auto", None, False, False)
+    for line in rep.lines:
+        click.echo(f"  {line}")

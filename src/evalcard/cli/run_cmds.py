@@ -10,7 +10,8 @@ import click
 
 from ..errors import EvalcardError, UsageError
 from ..store.base import RepoRef
-from .common import echo_json, err, format_option, json_option, make_store, publish_report, write_options
+from .batch import collect_targets, run_batch
+from .common import Report, echo_json, err, format_option, json_option, make_store, publish_report, write_options
 from .spec_cmds import build_specs, resolve_dataset_arg, spec_override_options
 
 
@@ -170,31 +171,7 @@ def run_command(dataset, models, model_revision, config, split, task_id, col_map
         click.get_current_context().exit(1)
 
 
-@click.command("verify")
-@click.argument("repo_id", metavar="REPO")
-@click.option("--store", "store_opt", default=None, metavar="DIR|hub", help="Where repos live: a local store folder or 'hub' (default: $EVALCARD_STORE, else 'hub').")
-@click.option("--token", default=None, help="Hugging Face token (default: $HF_TOKEN or your `hf auth login`). Never printed.")
-@click.option("--tolerance", type=float, default=0.01, show_default=True, help="Largest difference that agrees, on a 0-1 scale (1 point on 0-100), when the claim's stderr is smaller.")
-@click.option("--device", default="auto", show_default=True, help="cpu, cuda, ... ('auto': CUDA when available).")
-@click.option("--batch-size", type=int, default=None, help="Examples per batch (default 32).")
-@click.option("--no-cache", is_flag=True, help="Do not read or write the run cache.")
-@json_option
-def verify_command(repo_id, store_opt, token, tolerance, device, batch_size, no_cache, as_json) -> None:
-    """Re-run every result a model card claims that evalcard can run, and compare.
-
-    Claimed results are grouped by dataset, config and split; each group runs once (the spec comes from the
-    dataset's train-eval-index, eval.yaml or features, with the claimed metrics) on the model at its current
-    revision. Per result: the claimed value, the measured one and whether they agree, i.e. differ by at most the
-    claim's stderr or the tolerance, whichever is larger (a claim of 91.2 for a 0-1 metric is read as a
-    percentage). Results evalcard cannot run are listed as skipped, with the reason.
-
-    Exit code 1 when a result disagrees (or a run failed), 0 otherwise.
-
-    \b
-    Examples:
-      evalcard verify my-org/tiny-sentiment --store ./store
-      evalcard verify my-org/tiny-sentiment --store ./store --tolerance 0.005 --json
-    """
+def _verify_one(repo_id, store_opt, token, tolerance, device, batch_size, no_cache, progress) -> Report:
     from ..repo import load_repo
     from ..run.cache import RunCache
     from ..run.data import load_split, resolve_dataset, resolve_model
@@ -225,18 +202,50 @@ def verify_command(repo_id, store_opt, token, tolerance, device, batch_size, no_
     def run(spec):
         src = next(v for k, v in sources.items() if v.repo_id == spec.dataset)
         ds = load_split(src, spec.config, spec.split)
-        return evaluate(spec, ds, msrc.path, device=device, cache=cache, progress=not as_json)
+        return evaluate(spec, ds, msrc.path, device=device, cache=cache, progress=progress)
 
     report = verify(claimed, spec_for=spec_for, run=run, tolerance=tolerance)
-    if as_json:
-        echo_json({"repo": str(repo), "revision": msrc.revision, **report.to_dict()})
-    else:
-        rows = []
-        for c in report.checks:
-            rows.append([c.result.label(), _fmt(c.claimed), _fmt(c.measured), _fmt(c.bound), c.status + (f" ({c.reason})" if c.reason else "")])
-        for line in _table(rows, ["result", "claimed", "measured", "within", "status"]):
-            click.echo(line)
-        counts = report.counts()
-        click.echo(f"{repo}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if counts else f"{repo}: no results to verify")
-    if not report.ok or any(c.status == "error" for c in report.checks):
-        click.get_current_context().exit(1)
+    rows = []
+    for c in report.checks:
+        rows.append([c.result.label(), _fmt(c.claimed), _fmt(c.measured), _fmt(c.bound), c.status + (f" ({c.reason})" if c.reason else "")])
+    counts = report.counts()
+    status = f"{repo}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if counts else f"{repo}: no results to verify"
+    ok = report.ok and not any(c.status == "error" for c in report.checks)
+    return Report(data={"repo": str(repo), "revision": msrc.revision, **report.to_dict()}, lines=_table(rows, ["result", "claimed", "measured", "within", "status"]) + [status],
+                  status=status, ok=ok)
+
+
+@click.command("verify")
+@click.argument("repos", metavar="REPO...", nargs=-1)
+@click.option("--store", "store_opt", default=None, metavar="DIR|hub", help="Where repos live: a local store folder or 'hub' (default: $EVALCARD_STORE, else 'hub').")
+@click.option("--token", default=None, help="Hugging Face token (default: $HF_TOKEN or your `hf auth login`). Never printed.")
+@click.option("--tolerance", type=float, default=0.01, show_default=True, help="Largest difference that agrees, on a 0-1 scale (1 point on 0-100), when the claim's stderr is smaller.")
+@click.option("--device", default="auto", show_default=True, help="cpu, cuda, ... ('auto': CUDA when available).")
+@click.option("--batch-size", type=int, default=None, help="Examples per batch (default 32).")
+@click.option("--no-cache", is_flag=True, help="Do not read or write the run cache.")
+@click.option("--from-file", "from_file", type=click.Path(dir_okay=False), default=None, help="Read repos from a file, one per line ('#' comments).")
+@json_option
+def verify_command(repos, store_opt, token, tolerance, device, batch_size, no_cache, from_file, as_json) -> None:
+    """Re-run every result a model card claims that evalcard can run, and compare.
+
+    Claimed results are grouped by dataset, config and split; each group runs once (the spec comes from the
+    dataset's train-eval-index, eval.yaml or features, with the claimed metrics) on the model at its current
+    revision. Per result: the claimed value, the measured one and whether they agree, i.e. differ by at most the
+    claim's stderr or the tolerance, whichever is larger (a claim of 91.2 for a 0-1 metric is read as a
+    percentage). Results evalcard cannot run are listed as skipped, with the reason.
+
+    Exit code 1 when a result disagrees (or a run failed), 0 otherwise. Several repos (or --from-file) are verified
+    one at a time (their runs share the machine's cores), with a status line each and a summary.
+
+    \b
+    Examples:
+      evalcard verify my-org/tiny-sentiment --store ./store
+      evalcard verify my-org/tiny-sentiment --store ./store --tolerance 0.005 --json
+      evalcard verify my-org/a my-org/b --store ./store
+    """
+    targets = collect_targets(repos, from_file)
+    # runs compete for the same cores: verify one repo at a time
+    code = run_batch(targets, lambda t: _verify_one(t, store_opt, token, tolerance, device, batch_size, no_cache, not as_json),
+                     jobs=1, as_json=as_json, batched=bool(from_file))
+    if code:
+        click.get_current_context().exit(code)
