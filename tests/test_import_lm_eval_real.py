@@ -14,6 +14,7 @@ import pytest
 from click.testing import CliRunner
 
 from evalcard.cli.main import cli
+from tinymodels import tiny_llama
 
 pytestmark = pytest.mark.slow
 
@@ -56,32 +57,11 @@ metadata: {{version: 2.0}}
 """
 
 
-def _tiny_llama(out: Path) -> None:
-    import torch
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
-    from transformers import LlamaConfig, LlamaForCausalLM, PreTrainedTokenizerFast
-
-    corpus = [f"Question: what is {a} plus {b}? Answer: {a + b}" for a in range(30) for b in range(30)]
-    tok = Tokenizer(models.BPE())
-    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
-    tok.decoder = decoders.ByteLevel()
-    tok.train_from_iterator(corpus, trainers.BpeTrainer(vocab_size=512, special_tokens=["<|endoftext|>"],
-                                                        initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
-    special = "<|endoftext|>"
-    hf_tok = PreTrainedTokenizerFast(tokenizer_object=tok, bos_token=special, eos_token=special, unk_token=special, pad_token=special)
-    cfg = LlamaConfig(vocab_size=len(hf_tok), hidden_size=64, intermediate_size=128, num_hidden_layers=2, num_attention_heads=4,
-                      num_key_value_heads=2, max_position_embeddings=256, bos_token_id=hf_tok.bos_token_id,
-                      eos_token_id=hf_tok.eos_token_id, pad_token_id=hf_tok.pad_token_id, tie_word_embeddings=True)
-    torch.manual_seed(0)
-    LlamaForCausalLM(cfg).save_pretrained(out)
-    hf_tok.save_pretrained(out)
-
-
 @pytest.fixture(scope="module")
 def lm_eval_results(tmp_path_factory) -> Path:
     pytest.importorskip("lm_eval", reason="install evalcard[test] (it brings lm-eval) to run this test")
     root = tmp_path_factory.mktemp("lm-eval")
-    _tiny_llama(root / "tiny-llama")
+    tiny_llama(root / "tiny-llama")
     rng = random.Random(0)
     mc, gen = [], []
     for _ in range(12):

@@ -1,6 +1,6 @@
 """inspect-ai logs (``.eval`` archives and ``.json`` dumps) -> :class:`~evalcard.results.EvalResult`.
 
-inspect-ai is not needed: a ``.eval`` file is a zip archive (inspect-ai ``log/_recorders/eval.py``) whose
+inspect-ai is not needed: a ``.eval`` file is a zip archive (members Zstandard-compressed in current versions) (inspect-ai ``log/_recorders/eval.py``) whose
 ``header.json`` member is the ``EvalLog`` without samples; ``_journal/start.json``, ``summaries.json``,
 ``reductions.json`` and ``samples/*.json`` sit beside it. A ``.json`` log is the whole ``EvalLog``. Key paths
 (``log/_log.py``)::
@@ -35,6 +35,34 @@ _STDERR_NAMES = ("stderr",)
 _NSHOT_ARGS = ("fewshot", "num_fewshot", "n_shot", "shots")
 
 
+_ZIP_ZSTD = 93  # the zip compression method id of Zstandard, which inspect-ai uses for its .eval members
+
+
+def _read_member(z: zipfile.ZipFile, path: Path, name: str) -> bytes:
+    """A member's bytes. Python's zipfile (before 3.14) cannot inflate Zstandard members, which current inspect-ai
+    writes; those are read raw from the archive and decompressed with ``zstandard``."""
+    info = z.getinfo(name)
+    if info.compress_type != _ZIP_ZSTD:
+        return z.read(name)
+    try:
+        import zstandard
+    except ImportError:  # pragma: no cover - zstandard is a dependency
+        raise SourceError(f"{path}: {name} is Zstandard-compressed and the 'zstandard' package is missing") from None
+    with open(path, "rb") as fh:
+        fh.seek(info.header_offset)
+        header = fh.read(30)
+        if header[:4] != b"PK\x03\x04":
+            raise SourceError(f"{path}: damaged zip archive (bad local header for {name})")
+        name_len = int.from_bytes(header[26:28], "little")
+        extra_len = int.from_bytes(header[28:30], "little")
+        fh.seek(info.header_offset + 30 + name_len + extra_len)
+        raw = fh.read(info.compress_size)
+    try:
+        return zstandard.ZstdDecompressor().decompress(raw, max_output_size=max(info.file_size, 1))
+    except zstandard.ZstdError as e:
+        raise SourceError(f"{path}: cannot decompress {name} ({e})") from None
+
+
 def read_eval_archive(path: str | Path) -> dict[str, Any]:
     """The ``EvalLog`` header of a ``.eval`` archive (``header.json``; the journal's ``start.json`` when the run
     never finished, which then has no results)."""
@@ -46,9 +74,11 @@ def read_eval_archive(path: str | Path) -> dict[str, Any]:
             if member is None:
                 raise SourceError(f"{p}: an .eval archive without header.json (not an inspect-ai log?)")
             try:
-                data = json.loads(z.read(member).decode("utf-8"))
+                data = json.loads(_read_member(z, p, member).decode("utf-8"))
             except (UnicodeDecodeError, json.JSONDecodeError) as e:
                 raise SourceError(f"{p}: {member} is not valid JSON ({e})") from None
+            except (NotImplementedError, zipfile.LargeZipFile, EOFError) as e:  # an unsupported compression method, ...
+                raise SourceError(f"{p}: cannot read {member} ({e})") from None
     except zipfile.BadZipFile:
         raise SourceError(f"{p}: not a zip archive (inspect-ai .eval logs are zip files)") from None
     except OSError as e:
