@@ -19,11 +19,15 @@ HELP = """Trustworthy evaluation results in Hugging Face model cards.
 
 \b
 Examples:
-  evalcard show openai-community/gpt2            # results in a model card on the Hub
-  evalcard show ./README.md --json               # ... or in a README on disk
-  evalcard validate ./README.md                  # every problem, with its YAML path
-  evalcard convert ./README.md --to eval-results # model-index -> .eval_results/*.yaml (preview)
-  evalcard demo                                  # the whole story on a local store, offline
+  evalcard show openai-community/gpt2              # results in a model card on the Hub
+  evalcard show ./README.md --json                 # ... or in a README on disk
+  evalcard validate ./README.md                    # every problem, with its YAML path
+  evalcard inspect-tables my-org/my-model          # the README's tables, numbered
+  evalcard extract my-org/my-model --create-pr     # its scores from those tables -> a PR
+  evalcard import-log results_*.json my-org/my-model   # lm-eval / lighteval / inspect-ai logs
+  evalcard run --dataset stanfordnlp/imdb --model my-org/my-model   # evaluate, then preview the card
+  evalcard prs my-org/my-model                     # open PRs (evalcard never opens a duplicate)
+  evalcard demo                                    # the whole story on a local store, offline
 
 Repos are read from the Hub unless --store (or EVALCARD_STORE) names a local store folder.
 Anything that writes shows a preview first; --apply commits, --create-pr opens a pull request.
