@@ -124,7 +124,8 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
             r.model_name = r.model_name or (model if hasattr(store, "readme") else repo.repo_id)
         if r.source_url is None and not hasattr(store, "readme"):
             r.source_name = r.source_name or "Model card"
-            r.source_url = f"https://huggingface.co/{repo.repo_id}"
+            # the card's page: on the Hub store's endpoint (HF_ENDPOINT), else where the repo would live on the Hub
+            r.source_url = f"{getattr(store, 'endpoint', 'https://huggingface.co')}/{repo}"
     rep = publish_report(store, repo, results, fmt=fmt, apply=apply, create_pr=create_pr, force=force, title=title, report=report)
     rep.lines = found + rep.lines
     rep.errors = skipped + rep.errors
