@@ -1,8 +1,8 @@
 """evalcard.run.spec: specs from train-eval-index, eval.yaml and features; metrics; overrides; checks. No I/O."""
 
 import pytest
-import yaml
 
+from evalcard.card.frontmatter import parse_card
 from evalcard.errors import UsageError
 from evalcard.run.spec import (
     TASK_IDS,
@@ -20,23 +20,9 @@ from evalcard.run.spec import (
     spec_from_features,
     specs_from_card,
 )
+from run_fixtures import IMDB_CARD
 
-IMDB = yaml.safe_load(
-    """
-train-eval-index:
-- config: plain_text
-  task: text-classification
-  task_id: binary_classification
-  splits: {train_split: train, eval_split: test}
-  col_mapping: {text: text, label: target}
-  metrics:
-  - type: accuracy
-  - name: Accuracy
-  - type: f1
-    name: F1 macro
-    args: {average: macro}
-"""
-)
+IMDB = {"train-eval-index": parse_card(IMDB_CARD).data["train-eval-index"]}  # the same card the store fixtures use
 
 GLUE_DESC = {
     "configs": ["cola", "mrpc"],

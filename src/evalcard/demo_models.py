@@ -139,6 +139,17 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
+def _save(store: LocalStore, repo: RepoRef, model, processor, card: bytes) -> RepoRef:
+    """A trained model, its tokenizer or image processor and its card, as a new repo in the store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        model.save_pretrained(tmp)
+        processor.save_pretrained(tmp)
+        files = _files(Path(tmp))
+    files["README.md"] = card
+    store.create_repo(repo, files, message="Add model")
+    return repo
+
+
 def _train(model, batches: Callable[[], list], epochs: int, lr: float) -> None:
     import torch
 
@@ -184,13 +195,7 @@ def train_image_model(store: LocalStore, repo: RepoRef, *, hidden: int, layers: 
         return [({"pixel_values": pixels[perm[i : i + 64]]}, labels[perm[i : i + 64]]) for i in range(0, len(labels), 64)]
 
     _train(model, batches, epochs, 3e-3)
-    with tempfile.TemporaryDirectory() as tmp:
-        model.save_pretrained(tmp)
-        processor.save_pretrained(tmp)
-        files = _files(Path(tmp))
-    files["README.md"] = _model_card(repo, DIGITS, "image-classification", f"A {layers}-layer ViT (hidden size {hidden})")
-    store.create_repo(repo, files, message="Add model")
-    return repo
+    return _save(store, repo, model, processor, _model_card(repo, DIGITS, "image-classification", f"A {layers}-layer ViT (hidden size {hidden})"))
 
 
 def train_text_model(store: LocalStore, repo: RepoRef, *, hidden: int, epochs: int) -> RepoRef:
@@ -225,13 +230,7 @@ def train_text_model(store: LocalStore, repo: RepoRef, *, hidden: int, epochs: i
                 for i in range(0, len(labels), 32)]
 
     _train(model, batches, epochs, 2e-3)
-    with tempfile.TemporaryDirectory() as tmp:
-        model.save_pretrained(tmp)
-        tokenizer.save_pretrained(tmp)
-        files = _files(Path(tmp))
-    files["README.md"] = _model_card(repo, REVIEWS, "text-classification", f"A one-layer BERT (hidden size {hidden})")
-    store.create_repo(repo, files, message="Add model")
-    return repo
+    return _save(store, repo, model, tokenizer, _model_card(repo, REVIEWS, "text-classification", f"A one-layer BERT (hidden size {hidden})"))
 
 
 #: the demo's models: (repo, dataset, trainer, settings)

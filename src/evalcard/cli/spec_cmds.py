@@ -177,6 +177,13 @@ def spec_command(target: str, store_opt, token, config, split, task_id, col_mapp
         click.get_current_context().exit(1)
 
 
+def _echo_candidates(candidates, mark: str) -> None:
+    for c in candidates:
+        click.echo(f"  {mark} {c.model}")
+        for r in c.reasons:
+            click.echo(f"      {r}")
+
+
 @click.command("models")
 @click.argument("dataset", metavar="DATASET")
 @click.option("--store", "store_opt", default=None, metavar="DIR|hub", help="Where repos live: a local store folder or 'hub' (default: $EVALCARD_STORE, else 'hub').")
@@ -226,18 +233,12 @@ def models_command(dataset: str, store_opt, token, config, split, task_id, col_m
     click.echo(f"{src.repo_id} — {tasks}")
     if good:
         click.echo(f"{len(good)} compatible model(s):")
-        for c in good:
-            click.echo(f"  ✓ {c.model}")
-            for r in c.reasons:
-                click.echo(f"      {r}")
+        _echo_candidates(good, "✓")
     else:
         click.echo("No compatible model" + (" (try --any-dataset)." if not any_dataset else "."))
     if bad:
         if show_all:
             click.echo(f"{len(bad)} excluded:")
-            for c in bad:
-                click.echo(f"  ✗ {c.model}")
-                for r in c.reasons:
-                    click.echo(f"      {r}")
+            _echo_candidates(bad, "✗")
         else:
             click.echo(f"{len(bad)} other model(s) excluded ({', '.join(c.model for c in bad[:5])}{', …' if len(bad) > 5 else ''}); --all says why.")
