@@ -142,3 +142,70 @@ def test_docs_examples(ev, run_store, cmd, expected):
         if line.startswith(("# ", "  revision:")) or not line.strip() or "…" in line:
             continue
         assert line in got, f"{line!r} not in:\n{r.output}"
+
+
+_TEI_CARD = """---
+train-eval-index:
+- config: default
+  task: text-classification
+  task_id: binary_classification
+  splits:
+    train_split: train
+    eval_split: test
+  col_mapping:
+    text: text
+    label: target
+  metrics:
+  - type: accuracy
+    name: Accuracy
+---
+# A dataset
+"""
+
+
+@pytest.mark.parametrize("neighbours", [{}, {"notes.txt": "some notes\n"}, {"config.json": '{"a": 1}\n'}, {"notes.txt": "x\n", "train.csv": "text,label\nhi,0\n"}])
+def test_spec_of_a_card_reads_the_card_whatever_sits_beside_it(ev, tmp_path, neighbours):
+    """Reading the spec and checking it against the files next to the card are two steps: the spec is always shown,
+    and a check that fails is a problem of that spec (exit 1), never a usage error that hides the spec."""
+    (tmp_path / "README.md").write_text(_TEI_CARD)
+    for name, text in neighbours.items():
+        (tmp_path / name).write_text(text)
+    r = ev("spec", str(tmp_path / "README.md"), "--json", store=False)
+    (s,) = json.loads(r.output)["specs"]
+    assert (s["task_id"], s["eval_split"], s["col_mapping"], s["origin"]) == ("binary_classification", "test", {"text": "text", "label": "target"}, "train-eval-index")
+    if s["problem"] is None or s["problem"].startswith("not checked"):
+        assert r.exit_code == 0 and s["ok"]
+    else:  # the data next to it has no test split: a problem of this spec, named
+        assert r.exit_code == 1 and not s["ok"] and s["checked"] and "split 'test' not found" in s["problem"]
+    if not neighbours:
+        assert s["problem"] is None
+    text = ev("spec", str(tmp_path / "README.md"), store=False)
+    assert "binary_classification (text-classification)" in text.output and text.exit_code == r.exit_code
+
+
+def test_metrics_indented_under_col_mapping_are_recovered_with_a_note(ev, tmp_path):
+    card = _TEI_CARD.replace("    label: target\n  metrics:\n  - type: accuracy\n    name: Accuracy\n", "    label: target\n    metrics:\n    - type: f1\n      name: F1 macro\n      args:\n        average: macro\n")
+    assert "    metrics:" in card
+    (tmp_path / "README.md").write_text(card)
+    (tmp_path / "test.jsonl").write_text('{"text": "a", "label": 0}\n{"text": "b", "label": 1}\n')
+    r = ev("spec", str(tmp_path / "README.md"), "--json", store=False)
+    assert r.exit_code == 0, r.output
+    (s,) = json.loads(r.output)["specs"]
+    assert s["col_mapping"] == {"text": "text", "label": "target"}  # no column named "metrics"
+    assert s["metrics"] == [{"type": "f1", "name": "F1 macro", "args": {"average": "macro"}}]
+    assert any("col_mapping.metrics" in n and "read as the entry's metrics" in n for n in s["notes"])
+    assert "note:     train-eval-index[0].col_mapping.metrics" in ev("spec", str(tmp_path / "README.md"), store=False).output
+
+
+def test_spec_without_eval_split_says_which_split_and_why(ev, tmp_path):
+    (tmp_path / "README.md").write_text(_TEI_CARD.replace("    eval_split: test\n", ""))
+    (tmp_path / "validation.jsonl").write_text('{"text": "a", "label": 0}\n{"text": "b", "label": 1}\n')
+    (tmp_path / "train.jsonl").write_text('{"text": "c", "label": 0}\n')
+    r = ev("spec", str(tmp_path / "README.md"), "--json", store=False)
+    assert r.exit_code == 0, r.output
+    (s,) = json.loads(r.output)["specs"]
+    assert s["eval_split"] == "validation"
+    assert any("no splits.eval_split" in n for n in s["notes"]) and any("evaluating on 'validation'" in n for n in s["notes"])
+    # the user's --split wins, and the notes no longer claim a choice was made for them
+    (s,) = json.loads(ev("spec", str(tmp_path / "README.md"), "--split", "train", "--json", store=False).output)["specs"]
+    assert s["eval_split"] == "train" and not any("eval_split" in n for n in s["notes"])

@@ -97,6 +97,8 @@ def run_command(dataset, models, model_revision, config, split, task_id, col_map
         choices = ", ".join(f"{s.config or 'default'}/{s.split} ({s.task_id})" for s in fitting)
         raise UsageError(f"{src.repo_id} defines {len(fitting)} specs: {choices}", hint="Choose one with --config (and --split / --task).")
     spec = fitting[0]
+    for note in spec.notes:
+        err(f"note: {note}")
     ds = load_split(src, spec.config, spec.split)
     cache = None if no_cache else RunCache()
     _quiet_transformers()

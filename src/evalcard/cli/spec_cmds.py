@@ -55,11 +55,12 @@ def _has_data(src) -> bool:
 _DATA_OVERRIDES = ("split", "task_id", "col_mapping", "metrics", "extra_metrics")
 
 
-def build_specs(src, *, config: str | None = None, strict: bool = True, **overrides: Any) -> tuple[list[EvalSpec], list[str | None], dict | None]:
+def build_specs(src, *, config: str | None = None, strict: bool = True, strict_single: bool = True, **overrides: Any) -> tuple[list[EvalSpec], list[str | None], dict | None]:
     """The dataset's specs with the overrides applied and each checked against the data: ``(specs, problems,
     description)``; ``problems[i]`` is None when ``specs[i]`` fits. With one spec (or a split, task, column or metric
-    override) and ``strict``, a spec that does not fit raises :class:`UsageError` listing configs, splits and columns. A lone card (no data
-    files) is not checked (description None)."""
+    override) and ``strict``, a spec that does not fit raises :class:`UsageError` listing configs, splits and columns;
+    ``strict_single=False`` keeps a lone spec from the card as a problem instead (reading a spec and checking it
+    against the data are separate steps). A lone card (no data files) is not checked (description None)."""
     from ..run.data import dataset_specs, describe
 
     description = None
@@ -107,7 +108,7 @@ def build_specs(src, *, config: str | None = None, strict: bool = True, **overri
             checked.append(check(s, description))
             problems.append(None)
         except UsageError as e:
-            if strict and (len(specs) == 1 or any(k in _DATA_OVERRIDES for k in given)):
+            if strict and ((strict_single and len(specs) == 1) or any(k in _DATA_OVERRIDES for k in given)):
                 raise
             checked.append(s)
             problems.append(e.message + (f"\n  {e.hint}" if e.hint else ""))
@@ -117,7 +118,9 @@ def build_specs(src, *, config: str | None = None, strict: bool = True, **overri
 def spec_json(spec: EvalSpec, problem: str | None = None) -> dict[str, Any]:
     d = spec.to_dict()
     d.update({"task": spec.task, "eval_split": spec.split, "metrics": [{"type": m.type, "name": m.name, "args": m.args} for m in spec.metrics]})
-    d["ok"] = problem is None or problem.startswith("not checked")
+    unchecked = problem is not None and problem.startswith("not checked")
+    d["checked"] = problem is None or not unchecked
+    d["ok"] = problem is None or unchecked
     d["problem"] = problem
     return d
 
@@ -129,6 +132,8 @@ def _print_spec(spec: EvalSpec, problem: str | None) -> None:
     click.echo("  metrics:  " + (", ".join(m.label + (f" [{m.type}]" if m.label.lower() != m.type else "") for m in spec.metrics) or "(none)"))
     if spec.dataset_revision:
         click.echo(f"  revision: {spec.dataset_revision}")
+    for note in spec.notes:
+        click.echo(f"  note:     {note}")
     if problem:
         for i, line in enumerate(problem.splitlines()):
             click.echo(("  problem:  " if i == 0 else "  ") + line.strip())
@@ -161,7 +166,8 @@ def spec_command(target: str, store_opt, token, config, split, task_id, col_mapp
     """
     src, _ = resolve_dataset_arg(target, store_opt, token, dataset_revision)
     specs, problems, description = build_specs(
-        src, config=config, split=split, task_id=task_id, col_mapping=list(col_mapping), metrics=list(metrics), extra_metrics=list(extra_metrics)
+        src, config=config, split=split, task_id=task_id, col_mapping=list(col_mapping), metrics=list(metrics), extra_metrics=list(extra_metrics),
+        strict_single=False,
     )
     bad = [p for p in problems if p and not p.startswith("not checked")]
     if as_json:

@@ -67,6 +67,10 @@ class EvalSpec:
     seed: int = 0
     #: where the spec came from: "train-eval-index", "eval.yaml", "features", "cli"
     origin: str = "cli"
+    #: what reading the spec noticed and recovered from (a metrics list under col_mapping, the split it chose)
+    notes: list[str] = field(default_factory=list)
+    #: True when no source named the split (``split`` is a default that :func:`check` may replace from the data)
+    split_default: bool = False
 
     @property
     def task(self) -> str:
@@ -79,8 +83,8 @@ class EvalSpec:
     def key(self) -> str:
         """A stable hash of every field that changes the numbers (not batch size)."""
         d = self.to_dict()
-        d.pop("batch_size", None)
-        d.pop("origin", None)
+        for k in ("batch_size", "origin", "notes", "split_default"):
+            d.pop(k, None)
         return hashlib.sha256(json.dumps(d, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
 
@@ -366,17 +370,26 @@ def _norm_role(v: Any) -> str:
     return s
 
 
-def flatten_col_mapping(col_mapping: Any) -> dict[str, str]:
+def flatten_col_mapping(col_mapping: Any, notes: list[str] | None = None, path: str = "col_mapping") -> dict[str, str]:
     """``{dataset_column: role}`` with nested QA mappings flattened: ``answers: {text: text, answer_start:
     answer_start}`` → ``answers.text: answers.text``, ``answers.answer_start: answers.answer_start`` (as
-    model-evaluator's ``format_col_mapping`` did). The Hub's old ``answers-text`` spelling is read too."""
+    model-evaluator's ``format_col_mapping`` did). The Hub's old ``answers-text`` spelling is read too.
+
+    A role that is not a plain value (a list, a mapping inside a nested mapping) names no column: it is left out,
+    with a line in ``notes`` saying so."""
     out: dict[str, str] = {}
     if not isinstance(col_mapping, dict):
         return out
     for col, role in col_mapping.items():
         col = str(col)
+        if isinstance(role, (list, tuple)) or (isinstance(role, dict) and any(isinstance(v, (dict, list, tuple)) for v in role.values())):
+            if notes is not None:
+                notes.append(f"{path}.{col}: not a column role ({type(role).__name__}); left out of the column mapping")
+            continue
         if isinstance(role, dict):
             for sub, subrole in role.items():
+                if subrole is None:
+                    continue
                 subrole = _norm_role(subrole)
                 if subrole in ("text", "answer_start"):
                     subrole = f"answers.{subrole}"
@@ -435,6 +448,9 @@ def _infer_task_id(task: Any, col_mapping: dict[str, str]) -> str | None:
     return normalize_task_id(t) if t else None
 
 
+_NO_EVAL_SPLIT = "no splits.eval_split"
+
+
 def specs_from_card(card_data: dict | None, dataset: str, *, model: str = "") -> list[EvalSpec]:
     """Every entry of a dataset card's ``train-eval-index`` as an :class:`EvalSpec` (``origin="train-eval-index"``).
 
@@ -449,14 +465,39 @@ def specs_from_card(card_data: dict | None, dataset: str, *, model: str = "") ->
     if isinstance(tei, dict):
         tei = [tei]
     out: list[EvalSpec] = []
-    for entry in tei if isinstance(tei, list) else []:
+    for i, entry in enumerate(tei if isinstance(tei, list) else []):
         if not isinstance(entry, dict):
             continue
-        cm = flatten_col_mapping(entry.get("col_mapping"))
+        path = f"train-eval-index[{i}]"
+        notes: list[str] = []
+        raw_cm = entry.get("col_mapping")
+        metric_items = entry.get("metrics")
+        if isinstance(raw_cm, dict) and isinstance(raw_cm.get("metrics"), (list, dict)):
+            # a real card indents its metrics list under col_mapping: recover it as the entry's metrics
+            misplaced = raw_cm["metrics"]
+            raw_cm = {k: v for k, v in raw_cm.items() if k != "metrics"}
+            if metric_items is None:
+                metric_items = misplaced
+                notes.append(f"{path}.col_mapping.metrics: a metrics list indented under col_mapping; read as the entry's metrics")
+            else:
+                notes.append(f"{path}.col_mapping.metrics: a metrics list indented under col_mapping; ignored (the entry has its own metrics)")
+        cm = flatten_col_mapping(raw_cm, notes, f"{path}.col_mapping")
         task_id = normalize_task_id(str(entry["task_id"])) if entry.get("task_id") else _infer_task_id(entry.get("task"), cm)
         splits = entry.get("splits") if isinstance(entry.get("splits"), dict) else {}
-        split = splits.get("eval_split") or splits.get("test_split") or entry.get("split") or "test"
-        metrics = _card_metrics(entry.get("metrics"), task_id)
+        split_default = False
+        no_split = f"{path}: {_NO_EVAL_SPLIT}"
+        if splits.get("eval_split"):
+            split = splits["eval_split"]
+        elif splits.get("test_split"):
+            split = splits["test_split"]
+            notes.append(f"{no_split}; evaluating on splits.test_split {split!r}")
+        elif entry.get("split"):
+            split = entry["split"]
+            notes.append(f"{no_split}; evaluating on the entry's split {split!r}")
+        else:
+            split, split_default = "test", True
+            notes.append(f"{no_split}; evaluating on 'test' (the default) unless the data has no such split")
+        metrics = _card_metrics(metric_items, task_id)
         config = entry.get("config")
         out.append(
             EvalSpec(
@@ -468,6 +509,8 @@ def specs_from_card(card_data: dict | None, dataset: str, *, model: str = "") ->
                 col_mapping=cm,
                 metrics=metrics or default_metrics(task_id or ""),
                 origin="train-eval-index",
+                notes=notes,
+                split_default=split_default,
             )
         )
     return out
@@ -719,6 +762,9 @@ def apply_overrides(spec: EvalSpec, **fields: Any) -> EvalSpec:
             given[k] = v
     for k, v in given.items():
         setattr(new, k, v)
+    if "split" in given:  # the user named the split: what the card lacked no longer matters
+        new.split_default = False
+        new.notes = [n for n in new.notes if _NO_EVAL_SPLIT not in n]
     return new
 
 
@@ -772,6 +818,11 @@ def check(spec: EvalSpec, description: dict[str, Any]) -> EvalSpec:
     if cfg is None:
         fail(f"config {spec.config!r} not found" if spec.config not in (None, "", "default") else "several configs; choose one", extra="Choose one with --config.")
     splits = (description.get("splits") or {}).get(cfg) or []
+    if splits and spec.split not in splits and spec.split_default:
+        from .data import eval_split
+
+        chosen = eval_split(splits)
+        spec = _replace(spec, split=chosen, split_default=False, notes=[*spec.notes, f"no 'test' split in config {cfg!r}: evaluating on {chosen!r} (test, else validation, else the first split that is not train)"])
     if splits and spec.split not in splits:
         fail(f"split {spec.split!r} not found in config {cfg!r}", cfg, "Choose one with --split.")
     cols = (description.get("columns") or {}).get(cfg) or {}
