@@ -231,7 +231,7 @@ def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg:
     chosen: dict[tuple, EvalResult] = {}
     for r in new:
         # .eval_results holds one score per (benchmark, task, settings): keep the benchmark's own metric
-        key = (r.dataset_id, task_id_for(r, reg), r.n_shot, r.notes, r.source_url)
+        key = (r.dataset_id, task_id_for(r, reg), r.n_shot, r.notes, r.source_name)
         prev = chosen.get(key)
         if prev is not None:
             bench = reg.benchmark_for_dataset(r.dataset_id, r.task_id)

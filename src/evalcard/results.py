@@ -68,7 +68,11 @@ class EvalResult:
     # -- identity -------------------------------------------------------------------------------------------------
     def identity(self) -> tuple:
         """The fields that say *which* score this is. Two results with the same identity are the same claim;
-        a new one may replace an old one only then (see :func:`merge`)."""
+        a new one may replace an old one only then (see :func:`merge`).
+
+        The source counts by its name only: its URL says where the claim can be read (and for a card on the Hub it
+        depends on ``HF_ENDPOINT`` / ``--store``), not which claim it is, so the same extract or import run twice
+        through different endpoints finds its own results again instead of adding them beside."""
         return (
             _norm(self.model_name or self.model_id),
             _norm(self.task_type),
@@ -81,7 +85,6 @@ class EvalResult:
             self.n_shot,
             _norm(self.notes),
             _norm(self.source_name),
-            _norm(self.source_url),
         )
 
     def content_key(self) -> tuple:
@@ -260,7 +263,7 @@ def merge(existing: Iterable[EvalResult], new: Iterable[EvalResult]) -> MergeRes
 
 _IDENTITY_FIELDS = (
     "model_name", "task_type", "task_id", "dataset_id", "dataset_config", "dataset_split", "metric_type",
-    "metric_config", "n_shot", "notes", "source_name", "source_url",
+    "metric_config", "n_shot", "notes", "source_name",
 )
 
 

@@ -96,7 +96,10 @@ def demo_command(store_dir: str, fresh: bool, with_models: bool) -> None:
 
     card_text = (st.read_file(llm, "README.md") or b"").decode("utf-8")
     ex = extract(card_text, model="tiny-llm-1b")
+    from .tables import card_source
+
     for r in ex.results:
+        card_source(r, st, llm)  # the source `evalcard extract` records, so running it next finds these scores
         click.echo(f"  table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value} ({r.scale or 'scale unknown'})")
     res = apply_plan(st, plan_update(st, llm, ex.results), create_pr=False)
     click.echo(f"  committed model-index to {llm} at {res.oid[:8] if res.oid else '-'}")
@@ -156,16 +159,11 @@ def _run_models(st, root: Path) -> None:
                 merged.append((RepoRef(msrc.repo_id), res.pr.num))
             click.echo(f"  {msrc.repo_id}: " + ", ".join(f"{sc.metric.label} {sc.value:.3f}" for sc in outcome.scores) + f" -> {where}")
             for sc in outcome.scores:
-                table.setdefault(f"{dataset.repo_id} ({spec.split})", {}).setdefault(sc.metric.label, {})[msrc.repo_id] = sc.value
+                table.setdefault(f"{dataset.repo_id} ({spec.split})", {}).setdefault((sc.metric.label, sc.metric.type), {})[msrc.repo_id] = sc.value
 
-    _step("13. Per-dataset comparison")
-    for ds, metrics in table.items():
-        models = sorted({m for row in metrics.values() for m in row})
-        click.echo(f"  {ds}")
-        width = max(len(k) for k in metrics) + 2
-        click.echo("    " + "metric".ljust(width) + "".join(m.split("/")[-1].rjust(24) for m in models))
-        for metric, row in metrics.items():
-            click.echo("    " + metric.ljust(width) + "".join((f"{row[m]:.3f}" if m in row else "-").rjust(24) for m in models))
+    _step("13. Per-dataset comparison (* best in the metric's direction)")
+    for line in comparison_lines(table):
+        click.echo(line)
 
     _step("14. Merge the result PRs, then verify one model's claims by re-running them")
     for repo, num in merged:
@@ -176,3 +174,21 @@ def _run_models(st, root: Path) -> None:
     rep = _verify_one("demo-org/tiny-bert-reviews", str(root), None, 0.01, "auto", None, False, False)
     for line in rep.lines:
         click.echo(f"  {line}")
+
+
+def comparison_lines(table: dict[str, dict[tuple[str, str], dict[str, float]]]) -> list[str]:
+    """``{dataset: {(metric label, metric type): {model: value}}}`` as one table per dataset, the best value of each
+    metric starred in that metric's direction (the lowest loss, the highest accuracy; none when unknown)."""
+    from ..ranking import best, direction
+
+    lines = []
+    for ds, metrics in table.items():
+        models = sorted({m for row in metrics.values() for m in row})
+        lines.append(f"  {ds}")
+        width = max(len(label) for label, _ in metrics) + 2
+        lines.append("    " + "metric".ljust(width) + "".join(m.split("/")[-1].rjust(24) for m in models))
+        for (label, mtype), row in metrics.items():
+            top = set(best(list(row.items()), direction(mtype))) if len(row) > 1 else set()
+            cells = [(f"{row[m]:.3f}" + ("*" if m in top else " ") if m in row else "- ").rjust(24) for m in models]
+            lines.append("    " + label.ljust(width) + "".join(cells))
+    return lines

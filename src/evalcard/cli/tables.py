@@ -97,6 +97,14 @@ def inspect_tables_command(target, repo_id, model, store_opt, token, repo_type, 
             click.echo(f"  - {reason}")
 
 
+def card_source(r, store, repo) -> None:
+    """Name the card a result was extracted from as its source (``evalcard extract`` and the demo alike)."""
+    if r.source_url is None:
+        r.source_name = r.source_name or "Model card"
+        # the card's page: on the Hub store's endpoint (HF_ENDPOINT), else where the repo would live on the Hub
+        r.source_url = f"{getattr(store, 'endpoint', 'https://huggingface.co')}/{repo}"
+
+
 def _extract_one(target, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision, fmt, apply,
                  create_pr, force, title) -> Report:
     from ..card.extract import default_model_name, extract
@@ -122,10 +130,8 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
         found.append(f"table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value}{extra}")
         if not state.model_index:  # a card without model-index: file results under the model's own name
             r.model_name = r.model_name or (model if hasattr(store, "readme") else repo.repo_id)
-        if r.source_url is None and not hasattr(store, "readme"):
-            r.source_name = r.source_name or "Model card"
-            # the card's page: on the Hub store's endpoint (HF_ENDPOINT), else where the repo would live on the Hub
-            r.source_url = f"{getattr(store, 'endpoint', 'https://huggingface.co')}/{repo}"
+        if not hasattr(store, "readme"):
+            card_source(r, store, repo)
     rep = publish_report(store, repo, results, fmt=fmt, apply=apply, create_pr=create_pr, force=force, title=title, report=report)
     rep.lines = found + rep.lines
     rep.errors = skipped + rep.errors
