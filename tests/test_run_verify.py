@@ -88,3 +88,44 @@ def test_compare_tolerance():
     assert compare(0.92, None, None, s, tolerance=0.05)[0] is True
     assert compare(92.0, 1.5, "percent", s)[0] is False  # 0.92 vs 0.9: stderr 0.015 < 0.02
     assert compare(92.0, 2.5, "percent", s) == (True, 0.92, 0.025)
+
+
+@pytest.mark.parametrize(
+    "metric, claimed, measured, verdict",
+    [
+        ("accuracy", 0.95, 0.80, "over-claim"),  # higher is better: a higher claim over-claims
+        ("accuracy", 0.60, 0.80, "under-claim"),
+        ("loss", 0.20, 0.50, "over-claim"),  # lower is better: a lower claim over-claims
+        ("loss", 0.90, 0.50, "under-claim"),
+    ],
+)
+def test_a_disagreement_says_over_or_under_claim_in_the_metric_direction(metric, claimed, measured, verdict):
+    def run(spec):
+        return RunOutcome(spec, [MetricScore(m, measured, None, "fraction") for m in spec.metrics], 10, "abc1234", None)
+
+    def spec_for_label(dataset, config, split):
+        return EvalSpec(model="org/m", dataset=dataset, task_id="multi_class_classification", split=split or "test")
+
+    (c,) = verify([claim(metric, claimed)], spec_for=spec_for_label, run=run).checks
+    assert c.status == "disagree" and c.verdict == verdict
+    assert c.to_dict()["direction"] == ("lower" if "loss" in metric else "higher")
+
+
+def test_a_result_that_states_its_direction_wins_over_the_registry():
+    def run(spec):
+        return RunOutcome(spec, [MetricScore(m, 0.5, None, "fraction") for m in spec.metrics], 10, "abc1234", None)
+
+    sf = lambda d, c, s: EvalSpec(model="org/m", dataset=d, task_id="multi_class_classification", split="test")  # noqa: E731
+    (c,) = verify([claim("accuracy", 0.2, higher_is_better=False)], spec_for=sf, run=run).checks
+    assert c.verdict == "over-claim"
+    (c,) = verify([claim("accuracy", 0.5, higher_is_better=False)], spec_for=sf, run=run).checks
+    assert c.status == "agree" and c.verdict is None
+
+
+def test_a_negative_tolerance_is_a_usage_error():
+    from click.testing import CliRunner
+
+    from evalcard.cli.main import cli
+
+    r = CliRunner().invoke(cli, ["verify", "org/m", "--store", "/nonexistent-store", "--tolerance", "-1"])
+    assert r.exit_code == 2 and "--tolerance" in r.output and "Traceback" not in r.output

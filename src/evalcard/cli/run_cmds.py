@@ -209,7 +209,8 @@ def _verify_one(repo_id, store_opt, token, tolerance, device, batch_size, no_cac
     report = verify(claimed, spec_for=spec_for, run=run, tolerance=tolerance)
     rows = []
     for c in report.checks:
-        rows.append([c.result.label(), _fmt(c.claimed), _fmt(c.measured), _fmt(c.bound), c.status + (f" ({c.reason})" if c.reason else "")])
+        why = c.reason or c.verdict
+        rows.append([c.result.label(), _fmt(c.claimed), _fmt(c.measured), _fmt(c.bound), c.status + (f" ({why})" if why else "")])
     counts = report.counts()
     status = f"{repo}: " + ", ".join(f"{v} {k}" for k, v in sorted(counts.items())) if counts else f"{repo}: no results to verify"
     ok = report.ok and not any(c.status == "error" for c in report.checks)
@@ -221,7 +222,7 @@ def _verify_one(repo_id, store_opt, token, tolerance, device, batch_size, no_cac
 @click.argument("repos", metavar="REPO...", nargs=-1)
 @click.option("--store", "store_opt", default=None, metavar="DIR|hub", help="Where repos live: a local store folder or 'hub' (default: $EVALCARD_STORE, else 'hub').")
 @click.option("--token", default=None, help="Hugging Face token (default: $HF_TOKEN or your `hf auth login`). Never printed.")
-@click.option("--tolerance", type=float, default=0.01, show_default=True, help="Largest difference that agrees, on a 0-1 scale (1 point on 0-100), when the claim's stderr is smaller.")
+@click.option("--tolerance", type=click.FloatRange(min=0.0), default=0.01, show_default=True, help="Largest difference that agrees, on a 0-1 scale (1 point on 0-100), when the claim's stderr is smaller.")
 @click.option("--device", default="auto", show_default=True, help="cpu, cuda, ... ('auto': CUDA when available).")
 @click.option("--batch-size", type=int, default=None, help="Examples per batch (default 32).")
 @click.option("--no-cache", is_flag=True, help="Do not read or write the run cache.")
@@ -234,7 +235,9 @@ def verify_command(repos, store_opt, token, tolerance, device, batch_size, no_ca
     dataset's train-eval-index, eval.yaml or features, with the claimed metrics) on the model at its current
     revision. Per result: the claimed value, the measured one and whether they agree, i.e. differ by at most the
     claim's stderr or the tolerance, whichever is larger (a claim of 91.2 for a 0-1 metric is read as a
-    percentage). Results evalcard cannot run are listed as skipped, with the reason.
+    percentage). A disagreement says whether the claim is an over-claim (better than measured in the metric's
+    direction: a higher accuracy, a lower loss) or an under-claim. Results evalcard cannot run are listed as
+    skipped, with the reason.
 
     Exit code 1 when a result disagrees (or a run failed), 0 otherwise. Several repos (or --from-file) are verified
     one at a time (their runs share the machine's cores), with a status line each and a summary.

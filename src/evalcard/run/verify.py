@@ -8,7 +8,10 @@ and compares each claim with its measurement:
   ``0.912`` is a percentage (the result's ``scale`` says so when known; otherwise a value above 1 for a 0-1 metric
   is read as a percentage, and a value at most 1 for BLEU / chrF as a fraction);
 - they agree when ``|claimed - measured| <= max(stderr, tolerance)``: the claim's stated stderr when it has one,
-  the tolerance (default 0.01 on a 0-1 scale, i.e. 1 point on a 0-100 scale) otherwise or when larger.
+  the tolerance (default 0.01 on a 0-1 scale, i.e. 1 point on a 0-100 scale) otherwise or when larger;
+- a claim that disagrees is an *over-claim* when it is better than the measurement in the metric's direction (a
+  higher accuracy, a lower loss or WER) and an *under-claim* when it is worse; when the direction is unknown it is
+  neither (see :mod:`evalcard.ranking`).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from ..errors import EvalcardError
+from ..ranking import compare as compare_values
+from ..ranking import result_direction
 from ..results import EvalResult, to_float
 from . import metrics as M
 from .outcome import MetricScore, RunOutcome
@@ -38,6 +43,17 @@ class Check:
     bound: float | None = None
     reason: str | None = None
     scale: str | None = None
+    #: True when higher is better, False when lower is, None when unknown
+    higher_is_better: bool | None = None
+
+    @property
+    def verdict(self) -> str | None:
+        """For a disagreement: "over-claim" (the claim is better than the measurement in the metric's direction),
+        "under-claim" (worse), or None when the direction is unknown."""
+        if self.status != "disagree" or self.claimed_scaled is None or self.measured is None:
+            return None
+        c = compare_values(self.claimed_scaled, self.measured, self.higher_is_better)
+        return {"better": "over-claim", "worse": "under-claim"}.get(c or "")
 
     def to_dict(self) -> dict[str, Any]:
         r = self.result
@@ -46,6 +62,8 @@ class Check:
             "metric_args": r.metric_args, "label": r.label(), "claimed": self.claimed, "claimed_stderr": r.stderr,
             "measured": self.measured, "claimed_on_measured_scale": self.claimed_scaled, "bound": self.bound,
             "scale": self.scale, "status": self.status, "reason": self.reason,
+            "direction": None if self.higher_is_better is None else ("higher" if self.higher_is_better else "lower"),
+            "verdict": self.verdict,
         }
 
 
@@ -154,7 +172,8 @@ def verify(
             value = to_float(r.value)
             assert value is not None
             agree, scaled, bound = compare(value, to_float(r.stderr), r.scale, s, tolerance)
-            report.checks.append(Check(r, "agree" if agree else "disagree", value, s.value, scaled, bound, scale=s.scale))
+            report.checks.append(Check(r, "agree" if agree else "disagree", value, s.value, scaled, bound, scale=s.scale,
+                                       higher_is_better=result_direction(r)))
     order = {id(r): i for i, r in enumerate(claimed)}
     report.checks.sort(key=lambda c: order.get(id(c.result), len(order)))  # in the card's order
     return report
