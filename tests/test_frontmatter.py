@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from evalcard.card.frontmatter import parse_card
-from evalcard.errors import CardParseError
+from evalcard.errors import CardLayoutError, CardParseError
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.md"))
@@ -27,9 +27,18 @@ def test_corpus_round_trip_is_byte_identical(path):
     assert edited.body == card.body
     assert edited.data == {**card.data, "model-index": mi}
     restored = edited.with_key("model-index", card.data.get("model-index"))
-    if "model-index" in card.data:
-        assert restored.render() == raw or restored.data == card.data
-    assert restored.body == card.body
+    assert restored.render() == raw
+    # an edit only replaces the model-index block: every byte before and after it is the original's
+    new = edited.render()
+    ys, ye = card.yaml_span or (0, 0)
+    head = raw[: len(card.text[:ys].encode()) + (3 if card.bom else 0)]
+    assert new.startswith(head) and new.endswith(raw[len(head) + len(card.yaml_text.encode()) :])
+    old_lines = card.yaml_text.splitlines()
+    new_lines = iter(edited.yaml_text.splitlines())
+    if "model-index" not in card.data:  # an insertion: the old lines are all there, in order
+        assert all(any(ln == n for n in new_lines) for ln in old_lines)
+    # setting model-index to the value it has is no edit at all
+    assert card.with_key("model-index", card.data.get("model-index")).render() == raw
 
 
 CARD = (
@@ -137,8 +146,77 @@ def test_property_round_trip_and_edit(data, body, crlf, flow):
         return  # generated body may look like front matter; errors are fine, crashes are not
     assert card.render() == raw
     mi = [{"name": "m", "results": [{"task": {"type": "t"}, "dataset": {"name": "n", "type": "d"}, "metrics": [{"type": "acc", "value": 0.5}]}]}]
+    if flow:  # a '{...}' root cannot be spliced: refused unless a whole rewrite is asked for
+        with pytest.raises(CardLayoutError, match="flow mapping"):
+            card.with_key("model-index", mi)
+        edited = card.with_key("model-index", mi, rewrite_front_matter=True)
+        assert edited.data == {**card.data, "model-index": mi} and edited.body == card.body
+        return
     edited = card.with_key("model-index", mi)
     assert edited.data == {**card.data, "model-index": mi}
     assert edited.body == card.body
     back = edited.with_key("model-index", None)
     assert back.data == card.data and back.body == card.body
+
+
+# -- lossless edits ---------------------------------------------------------------------------------------------
+
+
+def test_flow_mapping_front_matter_is_refused_not_rewritten(tmp_path):
+    raw = b"---\n{license: mit,  # keep me\n tags: [a, b]}\n---\nbody\n"
+    card = parse_card(raw, path="README.md")
+    mi = [{"name": "m", "results": []}]
+    with pytest.raises(CardLayoutError) as ei:
+        card.with_key("model-index", mi)
+    assert "flow mapping" in ei.value.message and "README.md:2" in ei.value.message
+    assert "block style" in ei.value.hint
+    assert card.render() == raw
+    rewritten = card.with_key("model-index", mi, rewrite_front_matter=True)  # only when asked for
+    assert rewritten.data == {"license": "mit", "tags": ["a", "b"], "model-index": mi}
+
+
+def test_blank_lines_before_the_closing_line_are_kept():
+    raw = b"---\nlicense: mit\n\n---\nbody\n"
+    card = parse_card(raw)
+    added = card.with_key("model-index", [{"name": "m", "results": []}])
+    assert added.render() == b"---\nlicense: mit\nmodel-index:\n- name: m\n  results: []\n\n---\nbody\n"
+    assert parse_card(added.render()).with_key("model-index", None).render() == raw
+
+
+def test_removing_what_was_added_gives_the_original_bytes():
+    for raw in (b"# Title\n\ntext\n", b"---\nmodel-index: [{name: a, results: []}]  # flow, kept\n---\nb\n"):
+        card = parse_card(raw)
+        edited = card.with_key("model-index", [{"name": "new", "results": []}])
+        assert edited.render() != raw
+        assert edited.with_key("model-index", card.data.get("model-index")).render() == raw
+
+
+def test_an_edit_is_exact_about_types_and_nan():
+    card = parse_card(b"---\nx: .nan\nv: 1\n---\n")
+    edited = card.with_key("model-index", [{"name": "m", "results": []}])  # a NaN elsewhere does not block edits
+    assert edited.render() == b"---\nx: .nan\nv: 1\nmodel-index:\n- name: m\n  results: []\n---\n"
+    assert card.with_key("v", True).render() == b"---\nx: .nan\nv: true\n---\n"  # True is not 1
+
+
+@pytest.mark.parametrize(
+    "text,is_front_matter",
+    [
+        ("---\n# Title\n\n| a | b |\n|---|---|\n| x | 1 |\n", False),  # a horizontal rule, then the body
+        ("---\n\nSome text: with a colon\n", False),
+        ("---\nlicense: mit\n# no closing line\n", True),
+        ("\n---\n# comment\nmodel-index:\n", True),
+    ],
+)
+def test_unclosed_first_line_rule(text, is_front_matter):
+    if is_front_matter:
+        with pytest.raises(CardParseError, match="never closed"):
+            parse_card(text)
+    else:
+        card = parse_card(text)
+        assert card.data == {} and card.yaml_span is None and card.render() == text.encode()
+
+
+def test_trailing_spaces_on_the_opening_line_are_named():
+    with pytest.raises(CardParseError, match="trailing spaces") as ei:
+        parse_card("--- \nlicense: mit\n---\nbody\n")
+    assert ei.value.line == 1

@@ -40,6 +40,24 @@ class CardParseError(EvalcardError):
         self.line = line
 
 
+class InputLimitError(CardParseError):
+    """A card, results file or log is past a limit evalcard keeps to stay fast and small on hostile input: YAML
+    aliases, values once aliases are expanded, nesting depth, size."""
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None, hint: str | None = None):
+        super().__init__(
+            message,
+            path=path,
+            line=line,
+            hint=hint or "evalcard refuses such input instead of running out of time or memory; write the values out plainly "
+            "(no YAML aliases, less nesting) and retry.",
+        )
+
+
+class CardLayoutError(CardParseError):
+    """A card whose front matter evalcard cannot edit without rewriting bytes it was not asked to change."""
+
+
 class ValidationError(EvalcardError):
     """Results that would be written fail validation. ``problems`` lists every one with its YAML path."""
 

@@ -6,7 +6,13 @@
 * :meth:`Card.render` returns the original bytes when nothing changed.
 * :meth:`Card.with_key` replaces (or adds, or removes) one top-level key by splicing its text block; every other
   line of the file (comments, quoting, key order, line endings, BOM, body) stays as it was. The edit is checked by
-  re-parsing: the new front matter must equal the old one with only that key changed.
+  re-parsing: the new front matter must equal the old one with only that key changed. A front matter whose root is
+  a flow mapping (``{...}``) cannot be spliced: the edit is refused (:class:`CardLayoutError`) instead of rewriting
+  the whole front matter and dropping its comments, unless the caller asks for that rewrite explicitly.
+* Hostile YAML is refused before it is walked: alias bombs (too many aliases, or an expanded size past
+  :data:`MAX_NODES`), recursive aliases, nesting deeper than :data:`MAX_DEPTH`, and values PyYAML cannot construct
+  (``2024-13-45``) are :class:`~evalcard.errors.CardParseError` s with the line; integers too long for Python to
+  print are kept as :class:`BigNumber` (written back as they were).
 """
 
 from __future__ import annotations
@@ -17,7 +23,15 @@ from typing import Any
 
 import yaml
 
-from ..errors import CardParseError
+from ..errors import CardLayoutError, CardParseError, InputLimitError
+
+#: limits on a YAML document (front matter or ``.eval_results`` file), checked while composing, before constructing
+MAX_ALIASES = 1000
+#: nodes after expanding aliases (a 10 000-result model-index is about 250 000)
+MAX_NODES = 2_000_000
+MAX_DEPTH = 100
+#: integers with more digits than this (Python refuses to print those over 4300) are kept as :class:`BigNumber`
+MAX_INT_DIGITS = 4000
 
 # The Hub's pattern (huggingface_hub.repocard.REGEX_YAML_BLOCK, kept in sync with the Hub server).
 _YAML_BLOCK = re.compile(r"^(\s*---(?:\r\n|\r|\n))([\S\s]*?)((?:\r\n|\r|\n)---[ \t]*(\r\n|\n|$))")
@@ -26,8 +40,119 @@ _OPENS = re.compile(r"^\s*---[ \t]*(?:\r\n|\r|\n|$)")
 _BOM = "\ufeff"
 
 
+class BigNumber:
+    """An integer literal too long to be a number anyone means (and for Python to print): kept as written, compared
+    by its text, written back as the same plain integer."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, BigNumber) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(("BigNumber", self.text))
+
+    def __repr__(self) -> str:
+        return f"<integer of {sum(ch.isdigit() for ch in self.text)} digits>"
+
+    def __str__(self) -> str:
+        return self.text
+
+
+yaml.SafeDumper.add_representer(BigNumber, lambda dumper, v: dumper.represent_scalar("tag:yaml.org,2002:int", v.text))
+
+
+class _Limit(Exception):
+    """A document past one of the limits; ``mark`` is where."""
+
+    def __init__(self, message: str, mark: Any = None):
+        super().__init__(message)
+        self.message = message
+        self.mark = mark
+
+
 class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one)."""
+    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one) and documents past the limits:
+    more than :data:`MAX_ALIASES` aliases, nesting deeper than :data:`MAX_DEPTH`, more than :data:`MAX_NODES` nodes
+    once aliases are expanded, recursive aliases. The checks run on the composed node graph, before any Python
+    object is built, so a 700-byte alias bomb costs microseconds, not gigabytes."""
+
+    def __init__(self, stream: Any):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        if self.check_event(yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Limit(f"more than {MAX_ALIASES} YAML aliases (*name)", self.peek_event().start_mark)
+            return super().compose_node(parent, index)
+        self._depth += 1
+        if self._depth > MAX_DEPTH:
+            raise _Limit(f"YAML nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def get_single_data(self) -> Any:
+        node = self.get_single_node()
+        if node is None:
+            return None
+        _check_expanded_size(node)
+        return self.construct_document(node)
+
+    def construct_object(self, node: Any, deep: bool = False) -> Any:
+        try:
+            return super().construct_object(node, deep=deep)
+        except (ValueError, OverflowError, TypeError) as e:  # 2024-13-45, !!float abc, ...
+            raise yaml.constructor.ConstructorError(None, None, f"cannot read the value {_short(node)}: {e}", node.start_mark) from None
+
+
+def _short(node: Any) -> str:
+    v = node.value if isinstance(node, yaml.ScalarNode) else f"<{node.id}>"
+    return repr(v if len(v) <= 40 else v[:40] + "…")
+
+
+def _check_expanded_size(root: Any) -> None:
+    """Count the nodes of the document with every alias expanded, without expanding anything: each distinct node's
+    size is computed once (iteratively, children first). Refuses recursive aliases and documents past MAX_NODES."""
+    size: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        nid = id(node)
+        if done:
+            on_path.discard(nid)
+            total = 1
+            if isinstance(node, yaml.SequenceNode):
+                total += sum(size[id(c)] for c in node.value)
+            elif isinstance(node, yaml.MappingNode):
+                total += sum(size[id(k)] + size[id(v)] for k, v in node.value)
+            if total > MAX_NODES:
+                raise _Limit(f"YAML document too large: more than {MAX_NODES:,} values once its aliases are expanded (an alias bomb?)", node.start_mark)
+            size[nid] = total
+            continue
+        if nid in size:
+            continue
+        if nid in on_path:
+            raise _Limit("recursive YAML alias (an anchor used inside itself)", node.start_mark)
+        if isinstance(node, yaml.ScalarNode):
+            size[nid] = 1
+            continue
+        on_path.add(nid)
+        stack.append((node, True))
+        children = node.value if isinstance(node, yaml.SequenceNode) else [x for kv in node.value for x in kv]
+        for c in children:
+            if id(c) in on_path:
+                raise _Limit("recursive YAML alias (an anchor used inside itself)", c.start_mark)
+            if id(c) not in size:
+                stack.append((c, False))
 
 
 def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
@@ -46,7 +171,18 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
+def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+    text = str(node.value)
+    if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
+        return BigNumber(text)
+    value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
+    if value.bit_length() > MAX_INT_DIGITS * 3:  # a long hex/binary/sexagesimal literal: too long to print too
+        return BigNumber(text)
+    return value
+
+
 _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def load_yaml_strict(text: str, *, path: str | None = None, line_offset: int = 0) -> Any:
@@ -57,6 +193,11 @@ def load_yaml_strict(text: str, *, path: str | None = None, line_offset: int = 0
             raise CardParseError("tab character used for indentation (YAML allows spaces only)", path=path, line=line_offset + i + 1)
     try:
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
+    except _Limit as e:
+        line = line_offset + e.mark.line + 1 if e.mark is not None else None
+        raise InputLimitError(e.message, path=path, line=line) from None
+    except RecursionError:  # pragma: no cover - MAX_DEPTH keeps the composer and constructor far from the limit
+        raise InputLimitError("YAML nested too deeply", path=path) from None
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = line_offset + mark.line + 1 if mark is not None else None
@@ -79,6 +220,8 @@ class Card:
     bom: bool = False
     path: str | None = None
     _changed: bool = field(default=False, repr=False)
+    #: the card as read, for an edited card (an edit that brings the data back to it gives back its exact bytes)
+    _origin: "Card | None" = field(default=None, repr=False, compare=False)
 
     @property
     def yaml_text(self) -> str:
@@ -90,7 +233,7 @@ class Card:
     def body(self) -> str:
         if self.yaml_span is None:
             return self.text
-        m = _YAML_BLOCK.match(self.text) or _EMPTY_BLOCK.match(self.text)
+        m = _match_front_matter(self.text)
         assert m is not None
         return self.text[m.end() :]
 
@@ -105,12 +248,25 @@ class Card:
             card = parse_card(((_BOM if self.bom else "") + new_text).encode("utf-8"), path=self.path)
         except CardParseError:
             return None
-        if card.data != expected or list(card.data) != list(expected):
+        if not same_data(card.data, expected) or list(card.data) != list(expected):
             return None
         return card
 
-    def with_key(self, key: str, value: Any) -> "Card":
-        """A new card where top-level ``key`` is set to ``value`` (``None`` removes it); nothing else changes."""
+    def with_key(self, key: str, value: Any, *, rewrite_front_matter: bool = False) -> "Card":
+        """A new card where top-level ``key`` is set to ``value`` (``None`` removes it); nothing else changes.
+
+        Raises :class:`CardLayoutError` when the key's text cannot be spliced (a front matter that is one flow
+        mapping, ``{...}``): rewriting the front matter whole would drop its comments and layout, so that happens
+        only with ``rewrite_front_matter=True``. An edit that brings the data back to the card as read returns
+        that card, byte for byte."""
+        origin = self._origin or self
+        expected = dict(self.data)
+        if value is None:
+            expected.pop(key, None)
+        else:
+            expected[key] = value
+        if list(expected) == list(origin.data) and same_data(expected, origin.data):
+            return origin
         nl = self.newline
         if value is not None:
             dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**9)
@@ -128,10 +284,10 @@ class Card:
             if span is None:
                 if block is None:
                     return self
-                if not ytext.strip():
-                    new_y = ytext + block
-                else:
-                    new_y = ytext + ("" if ytext.endswith(("\n", "\r")) else nl) + block
+                # after the last line with content, before the blank lines that end the front matter
+                content = ytext.rstrip("\r\n")
+                trailing = ytext[len(content) :]
+                new_y = (content + nl if content.strip() else content) + block + trailing
             elif block is not None:
                 new_y = ytext[: span[0]] + block + ytext[span[1] :]
             else:
@@ -145,14 +301,16 @@ class Card:
             if new_y and not after.startswith(("\r\n", "\n", "\r")):
                 new_y += nl  # an empty block had no newline before its closing '---'
             new_text = self.text[:ys] + new_y + after
-        expected = dict(self.data)
-        if value is None:
-            expected.pop(key, None)
-        else:
-            expected[key] = value
         card = self._reparse(new_text, expected)
-        if card is None and self.yaml_span is not None:
-            # A layout the splice cannot handle (e.g. a flow-style '{...}' root): rewrite the front matter whole.
+        if card is None and self.yaml_span is not None and _flow_root(self.yaml_text):
+            if not rewrite_front_matter:
+                raise CardLayoutError(
+                    f"cannot edit '{key}' in place: the front matter is one flow mapping ({{...}}), so the only way to "
+                    f"change it is to rewrite all {self.yaml_text.count(chr(10)) + 1} line(s) of it, dropping its comments and layout",
+                    path=self.path,
+                    line=self.text[: self.yaml_span[0]].count("\n") + 1,
+                    hint="Write the front matter in block style (one `key: value` per line) and retry; nothing was changed.",
+                )
             ys, ye = self.yaml_span
             dumped = yaml.safe_dump(expected, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**9)
             new_y = dumped.rstrip("\n").replace("\n", nl) if expected else ""
@@ -161,13 +319,49 @@ class Card:
                 new_y += nl
             card = self._reparse(self.text[:ys] + new_y + after, expected)
         if card is None:
-            raise CardParseError(
+            raise CardLayoutError(
                 f"cannot edit '{key}' without touching other keys (unusual YAML layout)",
                 path=self.path,
                 hint="Please report this card; as a workaround edit the front matter by hand.",
             )
         card._changed = True
+        card._origin = origin
         return card
+
+
+def _flow_root(ytext: str) -> bool:
+    """Whether the front matter's root is a flow mapping (``{...}``), which no splice can edit."""
+    try:
+        node = yaml.compose(ytext, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass, bounded
+    except (yaml.YAMLError, _Limit):
+        return False
+    return isinstance(node, yaml.MappingNode) and bool(node.flow_style)
+
+
+def same_data(a: Any, b: Any) -> bool:
+    """Equality of parsed YAML that also tells ``1`` from ``1.0`` from ``true`` and counts NaN equal to NaN (an
+    edit must reproduce the data exactly, and a ``.nan`` somewhere must not make every edit fail)."""
+    stack = [(a, b)]
+    while stack:
+        x, y = stack.pop()
+        if x is y:
+            continue
+        if type(x) is not type(y):
+            return False
+        if isinstance(x, dict):
+            if len(x) != len(y) or list(x) != list(y):
+                return False
+            stack.extend((x[k], y[k]) for k in x)
+        elif isinstance(x, list):
+            if len(x) != len(y):
+                return False
+            stack.extend(zip(x, y))
+        elif isinstance(x, float) and x != x:
+            if y == y:
+                return False
+        elif x != y:
+            return False
+    return True
 
 
 def _key_block(ytext: str, key: str) -> tuple[int, int] | None:
@@ -201,10 +395,43 @@ def _key_block(ytext: str, key: str) -> tuple[int, int] | None:
     return start, start + len(trimmed)
 
 
+def _match_front_matter(text: str) -> "re.Match[str] | None":
+    return _YAML_BLOCK.match(text) or _EMPTY_BLOCK.match(text)
+
+
+def front_matter_end(text: str) -> int:
+    """Where the body starts in a README's text (BOM removed): after the closing ``---`` of its front matter, or 0
+    when it has none, by the same rules as :func:`parse_card` (the Hub's pattern). Every reader of README tables
+    uses this, so table numbers never depend on which command reads the file."""
+    m = _match_front_matter(text)
+    return m.end() if m is not None else 0
+
+
+#: a line that starts a YAML mapping the way card metadata does (``license: mit``, ``model-index:``)
+_METADATA_KEY = re.compile(r"^[a-z_][a-z0-9_.-]*[ \t]*:(?:[ \t]|$)")
+
+
+def _unclosed_front_matter(text: str) -> int | None:
+    """The 1-based line of an opening ``---`` whose front matter is never closed, or None when the ``---`` is a
+    horizontal rule (what follows it is not ``key: value`` metadata) and the file simply has no front matter."""
+    if not _OPENS.match(text):
+        return None
+    lines = text.splitlines()
+    first = next(i for i, ln in enumerate(lines) if ln.strip())
+    following = next((ln for ln in lines[first + 1 :] if ln.strip() and not ln.lstrip().startswith("#")), "")
+    if not _METADATA_KEY.match(following):
+        return None
+    return first + 1
+
+
 def parse_card(content: bytes | str, *, path: str | None = None) -> Card:
-    """Parse a README. Raises :class:`CardParseError` (with line number) for malformed front matter."""
+    """Parse a README. Raises :class:`CardParseError` (with line number) for malformed front matter.
+
+    The front matter is found with the Hub's own pattern. A first line ``---`` that nothing closes is a horizontal
+    rule (the card has no front matter, as the Hub reads it) unless ``key: value`` metadata follows it, which is
+    a front matter someone forgot to close: an error."""
     if isinstance(content, str):
-        raw = content.encode("utf-8")
+        raw = content.encode("utf-8", errors="surrogatepass")
     else:
         raw = bytes(content)
     try:
@@ -217,10 +444,18 @@ def parse_card(content: bytes | str, *, path: str | None = None) -> Card:
     if "\x00" in text:
         raise CardParseError("binary file (contains NUL bytes)", path=path, hint="Pass a README.md text file.")
     newline = "\r\n" if "\r\n" in text[:4096] else "\n"
-    m = _YAML_BLOCK.match(text) or _EMPTY_BLOCK.match(text)
+    m = _match_front_matter(text)
     if m is None:
-        if _OPENS.match(text):
-            line = text[: text.find("---")].count("\n") + 1
+        line = _unclosed_front_matter(text)
+        if line is not None:
+            opening = text.splitlines()[line - 1]
+            if opening.strip() == "---" and opening != opening.rstrip(" \t") and _match_front_matter(text.replace(opening, "---", 1)):
+                raise CardParseError(
+                    f"the front matter's opening '---' on line {line} has trailing spaces, so the Hub does not read it as metadata",
+                    path=path,
+                    line=line,
+                    hint="Remove the spaces after '---'.",
+                )
             raise CardParseError(
                 f"front matter opened with '---' on line {line} is never closed",
                 path=path,
