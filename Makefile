@@ -27,8 +27,8 @@ test: install-test
 	$(BIN)/python -m pytest -q -n 2 tests
 
 bench: install-test
-	$(BIN)/python bench/extract_quality.py
-	$(BIN)/python bench/run_overhead.py
+	$(BIN)/python bench/extract_quality.py --write-readme
+	$(BIN)/python bench/run_overhead.py --write-readme
 
 clean:
 	rm -rf demo-store .pytest_cache build *.egg-info

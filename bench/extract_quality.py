@@ -133,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeat", type=int, default=3, help="timing: best of N runs per README")
     ap.add_argument("--json", action="store_true", help="print the full report as JSON")
     ap.add_argument("-v", "--verbose", action="store_true", help="list false positives and misses per file")
+    ap.add_argument("--write-readme", action="store_true", help="also write the summary into bench/README.md")
     args = ap.parse_args(argv)
     if not (args.corpus / "labels").is_dir():
         print(f"error: {args.corpus} has no labels/ folder", file=sys.stderr)
@@ -154,12 +155,21 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"         FN {m}")
     b = rep["baseline"]
     print()
-    print(f"overall   precision {rep['precision']:.4f}  recall {rep['recall']:.4f}  F1 {rep['f1']:.4f}  (tp {rep['tp']}, fp {rep['fp']}, fn {rep['fn']})")
-    print(f"baseline  precision {b['precision']:.4f}  recall {b['recall']:.4f}  F1 {b['f1']:.4f}  (first numeric column of every markdown table)")
     ratio = rep["f1_ratio_vs_baseline"]
-    print(f"F1 ratio extractor/baseline: {ratio:.2f}x" if ratio else "F1 ratio: n/a (baseline F1 is 0)")
-    print(f"time      {rep['ms_per_readme']:.2f} ms per README, {rep['total_ms']:.1f} ms for {rep['n_files']} READMEs (best of {args.repeat})")
-    print(f"not scored: {rep['model_index_entries_not_scored']} model-index (table 0) entries; table extraction does not read front matter")
+    summary = [
+        f"{rep['n_files']} READMEs, {rep['tp'] + rep['fn']} scored entries",
+        f"overall   precision {rep['precision']:.4f}  recall {rep['recall']:.4f}  F1 {rep['f1']:.4f}  (tp {rep['tp']}, fp {rep['fp']}, fn {rep['fn']})",
+        f"baseline  precision {b['precision']:.4f}  recall {b['recall']:.4f}  F1 {b['f1']:.4f}  (first numeric column of every markdown table)",
+        f"F1 ratio extractor/baseline: {ratio:.2f}x" if ratio else "F1 ratio: n/a (baseline F1 is 0)",
+        f"time      {rep['ms_per_readme']:.2f} ms per README, {rep['total_ms']:.1f} ms for {rep['n_files']} READMEs (best of {args.repeat})",
+        f"not scored: {rep['model_index_entries_not_scored']} model-index (table 0) entries; table extraction does not read front matter",
+    ]
+    for line in summary[1:]:
+        print(line)
+    if args.write_readme:
+        from readme_block import write
+
+        write("extract_quality", summary, argv=argv)
     return 0
 
 

@@ -210,6 +210,7 @@ def main() -> None:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--skip-memory", action="store_true")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--write-readme", action="store_true", help="also write the figures into bench/README.md")
     ap.add_argument("--mem-child", nargs=2, metavar=("MODEL", "PARQUET"), help=argparse.SUPPRESS)
     a = ap.parse_args()
     from evalcard.run.engine import resolve_device
@@ -240,14 +241,18 @@ def main() -> None:
     if a.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"device {device}{' (' + report['gpu'] + ')' if 'gpu' in report else ''}, torch threads {report['torch_threads']}, batch size {a.batch_size}")
+    lines = [f"device {device}{' (' + report['gpu'] + ')' if 'gpu' in report else ''}, torch threads {report['torch_threads']}, batch size {a.batch_size}"]
     for r in report["results"]:
-        print(f"{r['kind']:5} classifier ({r['params'] / 1e6:.2f}M params), {r['n']} examples: evalcard {r['evalcard_s']:.3f} s | "
-              f"raw forward (dataset order) {r['raw_dataset_order_s']:.3f} s | raw forward (sorted) {r['raw_sorted_s']:.3f} s | "
-              f"ratio {r['ratio_vs_raw']:.2f}x ({r['ratio_vs_raw_sorted']:.2f}x vs sorted)")
+        lines.append(f"{r['kind']:5} classifier ({r['params'] / 1e6:.2f}M params), {r['n']} examples: evalcard {r['evalcard_s']:.3f} s | "
+                     f"raw forward (dataset order) {r['raw_dataset_order_s']:.3f} s | raw forward (sorted) {r['raw_sorted_s']:.3f} s | "
+                     f"ratio {r['ratio_vs_raw']:.2f}x ({r['ratio_vs_raw_sorted']:.2f}x vs sorted)")
     for m in report.get("memory", []):
-        print(f"memory, text, {m['n']:6} examples: peak RSS growth during evaluate {m['growth'] / 2**20:.1f} MiB")
+        lines.append(f"memory, text, {m['n']:6} examples: peak RSS growth during evaluate {m['growth'] / 2**20:.1f} MiB")
+    print("\n".join(lines))
+    if a.write_readme:
+        from readme_block import write
 
+        write("run_overhead", lines)
 
 if __name__ == "__main__":
     main()
