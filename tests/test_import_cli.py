@@ -66,7 +66,8 @@ def test_print_without_repo(runner, tmp_path):
     assert r.exit_code == 0
     assert "lm-eval 0.4.13" in r.stdout and "hellaswag" in r.stdout and "acc_norm" in r.stdout
     assert "strict-match" in r.stdout  # GSM8K's filter from the registry
-    assert "not imported: flexible-extract" in r.stderr
+    assert "note: gsm8k: also in the log, not imported: exact_match,flexible-extract (use --all-metrics)" in r.stderr
+    assert "note: hellaswag: also in the log, not imported: acc (use --all-metrics)" in r.stderr
 
 
 def test_json_rows(runner, tmp_path):

@@ -16,14 +16,25 @@ from .common import echo_json, err, format_option, json_option, publish_results,
 _REPO_LIKE = re.compile(r"^(?:(?:models|datasets)/)?[A-Za-z0-9][\w.\-]*/[A-Za-z0-9][\w.\-]*$")
 
 
+_LOG_SUFFIXES = (".json", ".eval", ".jsonl")
+#: a plain file or folder name (no '/'): a missing one given last is taken as a missing log, not as a repo
+_PLAIN_NAME = re.compile(r"^[\w.\-]+$")
+
+
 def _is_target(arg: str) -> bool:
-    """Whether the last argument of ``import-log`` names where to write (a README or a repo id), not a log."""
+    """Whether the last argument of ``import-log`` names where to write (a README or a repo id), not a log.
+
+    A README path, a folder holding a README.md, and anything that does not exist and does not look like a log
+    (no .json / .eval suffix) but does look like a repo (has a '/', is a URL, or is no plain file name): so a
+    mistyped repo id is reported as one (exit 2) instead of being read as a missing log."""
     p = Path(arg)
     if arg.endswith((".md", ".markdown")):
         return True
     if p.is_dir() and (p / "README.md").is_file():
         return True
-    return not p.exists() and bool(_REPO_LIKE.match(arg) or arg.startswith(("http://", "https://")))
+    if p.exists() or arg.lower().endswith(_LOG_SUFFIXES):
+        return False
+    return bool(_REPO_LIKE.match(arg) or arg.startswith(("http://", "https://")) or "/" in arg or not _PLAIN_NAME.match(arg))
 
 
 def _fmt(v) -> str:
@@ -59,18 +70,23 @@ def _with_source(results: list[EvalResult], source_url: str | None, source_name:
 @click.argument("args", nargs=-1, required=True, metavar="PATH... [REPO]")
 @click.option("--source-url", default=None, help="Link recorded as each result's source (e.g. where the logs are published).")
 @click.option("--source-name", default=None, help="Name shown for --source-url.")
+@click.option("--all-metrics", is_flag=True, help="Import every metric of the log (acc beside acc_norm, every lm-eval filter), not only the registry's metric.")
+@click.option("--allow-partial", is_flag=True, help="Import the scores of an inspect-ai run that was cancelled or failed (status and sample count go in the notes).")
 @store_options
 @write_options
 @format_option
 @json_option
-def import_log_command(args, source_url, source_name, store_opt, token, repo_type, revision, apply, create_pr, force, title, fmt, as_json) -> None:
+def import_log_command(args, source_url, source_name, all_metrics, allow_partial, store_opt, token, repo_type, revision, apply, create_pr, force, title, fmt, as_json) -> None:
     """Import results from lm-evaluation-harness, lighteval or inspect-ai result files.
 
     Each PATH is a results file or a directory (every .json / .eval file in it is read). The framework is detected
     from the content: lm-eval results_*.json (0.3 and 0.4 layouts), lighteval results JSON, inspect-ai .eval / .json
-    logs. Each task score becomes one result with its stderr, n-shot, metric, filter and dataset; the framework name
-    and version, model revision and chat-template use are kept as provenance. For benchmarks the registry knows,
-    the registry's metric is taken (acc_norm for HellaSwag); never the larger number.
+    logs, and a bare lm-eval 'results' mapping (model and n-shot unknown). Each task score becomes one result with its
+    stderr, n-shot, metric, filter and dataset; the framework name and version, model revision and chat-template
+    use are kept as provenance. For benchmarks the registry knows, the registry's metric is taken (acc_norm for
+    HellaSwag), never the larger number, and a note names what was left out; --all-metrics imports every metric.
+    A cancelled or failed inspect-ai run is skipped (the warning says how many samples were scored);
+    --allow-partial imports its scores, marked partial in the notes.
 
     Without REPO the results found are printed (--json: {"results": [...]}). With REPO (a repo id or a README.md)
     they are merged into its card: a preview first, --apply writes, --create-pr opens a pull request.
@@ -83,6 +99,8 @@ def import_log_command(args, source_url, source_name, store_opt, token, repo_typ
       evalcard import-log results.json my-org/my-model --store ./store              # preview
       evalcard import-log results.json my-org/my-model --apply --format eval-results
       evalcard import-log logs/2026-01-15_gpqa.eval ./README.md --apply
+      evalcard import-log results.json --all-metrics            # acc beside acc_norm
+      evalcard import-log logs/cancelled.eval --allow-partial   # the samples a cancelled run scored
     """
     from ..sources.framework_logs import read_logs
 
@@ -90,12 +108,22 @@ def import_log_command(args, source_url, source_name, store_opt, token, repo_typ
     target = args.pop() if len(args) > 1 and _is_target(args[-1]) else None
     if not args:
         raise UsageError("give at least one results file or directory", hint="evalcard import-log PATH... [REPO]")
-    found = read_logs(args)
+    if source_name and not source_url:
+        _with_source([], source_url, source_name)  # the usage error, before any work
+    where = None
+    if target is not None:  # a bad REPO is a usage error before anything is read
+        try:
+            where = resolve_target(target, store_opt, token, repo_type)
+        except UsageError as e:
+            raise UsageError(e.message, hint=(e.hint or "") + f" (If {target!r} is a log file or folder, it does not exist.)") from None
+    found = read_logs(args, all_metrics=all_metrics, allow_partial=allow_partial)
     results = _with_source(found.results, source_url, source_name)
     for w in found.warnings:
         err(f"warning: {w}")
+    for n in found.notes:
+        err(f"note: {n}")
     rows = [dict(row, source_url=r.source_url) if r.source_url else row for row, r in zip(found.rows(), results)]
-    report = {"results": rows, "warnings": found.warnings, "files": found.files}
+    report = {"results": rows, "warnings": found.warnings, "notes": found.notes, "files": found.files}
     if not results:
         if as_json:
             echo_json(report)
@@ -107,7 +135,8 @@ def import_log_command(args, source_url, source_name, store_opt, token, repo_typ
         else:
             _print_rows(rows)
         return
-    store, repo = resolve_target(target, store_opt, token, repo_type)
+    assert where is not None
+    store, repo = where
     models = sorted({r.model_id for r in results if r.model_id})
     if models and not any(m == repo.repo_id or m.endswith("/" + repo.repo_id) for m in models):
         err(f"note: the log(s) evaluated {', '.join(models)}; writing to {repo} as asked")

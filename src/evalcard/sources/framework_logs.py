@@ -13,7 +13,11 @@ inside it (never at its name):
 Every reader is lenient per entry and strict per value: a task or metric whose value is missing, NaN or of the wrong
 type is skipped with a warning that names the file, the entry and the reason; nothing is half-imported (a result is
 either complete or absent). Which metric counts for a benchmark comes from the registry (:func:`pick_metrics`),
-never from comparing values.
+never from comparing values; what the registry leaves out is named in a note (or imported with ``all_metrics``).
+
+Files are hostile until read: JSON nested deeper than :data:`MAX_DEPTH`, integers too long to convert, ``1e400``
+(read as infinity), numbers too large for a float and wrong types are a :class:`SourceError` or a warning, never a
+``RecursionError`` / ``OverflowError`` / ``ValueError`` traceback.
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import json
 import math
 import os
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable
@@ -32,6 +37,11 @@ from ..errors import SourceError
 from ..results import EvalResult
 
 FRAMEWORKS = ("lm-eval", "lighteval", "inspect-ai")
+#: deepest nesting of a log's JSON that is read (real logs stay under 20 levels; deeper would overflow the stack of
+#: whatever walks the data later: repr, json.dumps, YAML)
+MAX_DEPTH = 100
+#: the largest n-shot taken as an n-shot
+MAX_NSHOT = 100_000
 
 
 @dataclass
@@ -42,11 +52,14 @@ class LogImport:
     warnings: list[str] = field(default_factory=list)
     #: the files read, with the framework detected in each
     files: list[dict[str, Any]] = field(default_factory=list)
+    #: what was in a log and deliberately not imported (metrics the registry does not pick): not a problem, but said
+    notes: list[str] = field(default_factory=list)
 
     def extend(self, other: "LogImport") -> None:
         self.results.extend(other.results)
         self.warnings.extend(other.warnings)
         self.files.extend(other.files)
+        self.notes.extend(other.notes)
 
     def rows(self) -> list[dict[str, Any]]:
         return [result_row(r) for r in self.results]
@@ -94,6 +107,8 @@ def check_number(value: Any) -> tuple[float | int | None, str | None]:
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             return None, f"value is {value!r}"
+        if isinstance(value, int) and abs(value) > _FLOAT_MAX:
+            return None, f"value is an integer of {value.bit_length()} bits, too large for a float"
         return value, None
     return None, f"value has unexpected type {type(value).__name__} ({_short(value)})"
 
@@ -108,22 +123,43 @@ def check_stderr(value: Any) -> tuple[float | None, str | None]:
     return float(v), None  # type: ignore[arg-type]
 
 
+_FLOAT_MAX = int(sys.float_info.max)
+
+
 def check_nshot(value: Any) -> tuple[int | None, str | None]:
     if value is None:
         return None, None
     if isinstance(value, bool):
         return None, f"n-shot is a boolean ({value!r})"
-    if isinstance(value, int):
-        return (value, None) if value >= 0 else (None, f"n-shot is negative ({value})")
-    if isinstance(value, float) and value.is_integer() and value >= 0:
-        return int(value), None
-    if isinstance(value, str) and value.strip().isdigit():
-        return int(value.strip()), None
+    if isinstance(value, float) and value.is_integer():  # False for inf and nan
+        value = int(value)
+    elif isinstance(value, str) and re.fullmatch(r"\s*[0-9]{1,9}\s*", value):  # ASCII digits only: int('²') fails
+        value = int(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value < 0:
+            return None, f"n-shot is negative ({_short(value)})"
+        if value > MAX_NSHOT:
+            return None, f"n-shot is implausibly large ({_short(value)})"
+        return value, None
     return None, f"n-shot has unexpected value {_short(value)}"
 
 
+def check_count(value: Any) -> int | None:
+    """A sample count as a log states it: a non-negative int, else None (unknown)."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > _FLOAT_MAX:
+        return None
+    return value
+
+
 def _short(value: Any, n: int = 40) -> str:
-    s = repr(value)
+    if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 128:
+        return f"<integer of {value.bit_length()} bits>"  # repr of a 5,000-digit int raises ValueError
+    if isinstance(value, str) and len(value) > 4 * n:
+        value = value[: 4 * n]
+    try:
+        s = repr(value)
+    except (RecursionError, ValueError):
+        return f"<{type(value).__name__}>"
     return s if len(s) <= n else s[: n - 3] + "..."
 
 
@@ -136,6 +172,14 @@ def scale_for(metric: str, value: float | int, registry: Registry) -> str | None
     if m.scale:
         return m.scale
     return "fraction" if 0 <= value <= 1 else None
+
+
+def left_out_note(task: str, left: Iterable[str]) -> str | None:
+    """The note for metrics a log reports and the registry's choice leaves out, None when nothing is left out."""
+    names = list(dict.fromkeys(left))
+    if not names:
+        return None
+    return f"{task}: also in the log, not imported: {', '.join(names)} (use --all-metrics)"
 
 
 def pick_metrics(bench: Benchmark | None, metrics: Iterable[str], registry: Registry) -> tuple[list[str], str | None]:
@@ -173,9 +217,11 @@ def join_notes(*parts: str | None) -> str | None:
 
 
 def epoch_to_date(value: Any) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
         return None
     try:
+        if not math.isfinite(value):  # OverflowError for an int too large for a float
+            return None
         return _dt.datetime.fromtimestamp(float(value), tz=_dt.timezone.utc).date().isoformat()
     except (OverflowError, OSError, ValueError):
         return None
@@ -219,7 +265,48 @@ def detect(data: Any) -> str | None:
         lm_markers = ("versions", "configs", "n-shot", "config", "group_subtasks", "lm_eval_version", "higher_is_better", "groups")
         if any(k in data for k in lm_markers) and any(isinstance(v, dict) for v in results.values()):
             return "lm-eval"
+        return None
+    from .lm_eval import is_bare_results
+
+    if is_bare_results(data):
+        return "lm-eval"
     return None
+
+
+def check_depth(data: Any, limit: int = MAX_DEPTH) -> int | None:
+    """None when ``data`` nests at most ``limit`` containers deep, else the depth at which it went past. Iterative:
+    no recursion, whatever the depth."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Iterable[Any] = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return depth
+        stack.extend((c, depth + 1) for c in children if isinstance(c, (dict, list)))
+    return None
+
+
+def parse_json(text: str | bytes, where: str) -> Any:
+    """Parse a log's JSON; every way it can fail is a :class:`SourceError` that names ``where``."""
+    try:
+        data = json.loads(text)  # accepts NaN / Infinity, as the frameworks write them; 1e400 reads as inf
+    except json.JSONDecodeError as e:
+        raise SourceError(f"{where}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    except RecursionError:
+        raise SourceError(f"{where}: JSON nested too deeply to read (more than {MAX_DEPTH} levels)") from None
+    except UnicodeDecodeError:
+        raise SourceError(f"{where}: not UTF-8 text") from None
+    except ValueError as e:  # e.g. an integer of more than 4,300 digits (sys.set_int_max_str_digits)
+        raise SourceError(f"{where}: not valid JSON ({str(e).splitlines()[0][:120]})") from None
+    too_deep = check_depth(data)
+    if too_deep is not None:
+        raise SourceError(f"{where}: JSON nested too deeply to read (more than {MAX_DEPTH} levels)")
+    return data
 
 
 def _read_json(path: Path) -> Any:
@@ -229,15 +316,15 @@ def _read_json(path: Path) -> Any:
         raise SourceError(f"{path}: not UTF-8 text") from None
     except OSError as e:
         raise SourceError(f"{path}: cannot read ({e.strerror})") from None
-    try:
-        return json.loads(text)  # accepts NaN / Infinity, as the frameworks write them
-    except json.JSONDecodeError as e:
-        raise SourceError(f"{path}: not valid JSON (line {e.lineno}: {e.msg})") from None
+    return parse_json(text, str(path))
 
 
-def read_log(path: str | os.PathLike, *, registry: Registry | None = None) -> LogImport:
+def read_log(path: str | os.PathLike, *, registry: Registry | None = None, all_metrics: bool = False, allow_partial: bool = False) -> LogImport:
     """Read one log file (any supported framework). Raises :class:`SourceError` when the file cannot be read or is
-    not a results file of a known framework."""
+    not a results file of a known framework.
+
+    ``all_metrics``: import every metric (and lm-eval filter) of the log, not only the registry's; ``allow_partial``:
+    import the scores of an inspect-ai run that was cancelled or failed (the status and sample count go in notes)."""
     reg = registry or load_registry()
     p = Path(path)
     if p.suffix == ".eval":
@@ -254,12 +341,17 @@ def read_log(path: str | os.PathLike, *, registry: Registry | None = None) -> Lo
             hint="Give an lm-eval results_*.json, a lighteval results JSON, or an inspect-ai .eval/.json log.",
         )
     if fw == "lm-eval":
-        from .lm_eval import parse_lm_eval as parse
+        from .lm_eval import parse_lm_eval
+
+        out = parse_lm_eval(data, path=str(p), registry=reg, all_metrics=all_metrics)
     elif fw == "lighteval":
-        from .lighteval import parse_lighteval as parse
+        from .lighteval import parse_lighteval
+
+        out = parse_lighteval(data, path=str(p), registry=reg, all_metrics=all_metrics)
     else:
-        from .inspect_logs import parse_inspect as parse
-    out = parse(data, path=str(p), registry=reg)
+        from .inspect_logs import parse_inspect
+
+        out = parse_inspect(data, path=str(p), registry=reg, all_metrics=all_metrics, allow_partial=allow_partial)
     out.files.append({"path": str(p), "framework": fw, "results": len(out.results)})
     return out
 
@@ -271,10 +363,11 @@ def find_logs(path: str | os.PathLike) -> list[Path]:
     return sorted(found)
 
 
-def read_logs(paths: Iterable[str | os.PathLike], *, registry: Registry | None = None) -> LogImport:
+def read_logs(paths: Iterable[str | os.PathLike], *, registry: Registry | None = None, all_metrics: bool = False, allow_partial: bool = False) -> LogImport:
     """Read files and directories. A file given by name that cannot be read is a warning; so is a JSON file in a
-    directory that is not a results file (directories hold other JSON too)."""
+    directory that is not a results file (directories hold other JSON too). Options as in :func:`read_log`."""
     reg = registry or load_registry()
+    opts = {"all_metrics": all_metrics, "allow_partial": allow_partial}
     out = LogImport()
     for given in paths:
         p = Path(given)
@@ -284,12 +377,12 @@ def read_logs(paths: Iterable[str | os.PathLike], *, registry: Registry | None =
                 out.warnings.append(f"{p}: no .json or .eval files in this directory")
             for f in files:
                 try:
-                    out.extend(read_log(f, registry=reg))
+                    out.extend(read_log(f, registry=reg, **opts))
                 except SourceError as e:
                     out.warnings.append(f"skipped {e.message}")
         elif p.is_file():
             try:
-                out.extend(read_log(p, registry=reg))
+                out.extend(read_log(p, registry=reg, **opts))
             except SourceError as e:
                 out.warnings.append(f"skipped {e.message}")
         else:

@@ -14,21 +14,41 @@ inspect-ai is not needed: a ``.eval`` file is a zip archive (members Zstandard-c
                                          "stderr": {"name": "stderr", "value": 0.035}}}]},
      "stats": {"started_at": ..., "completed_at": ...}}
 
-Only logs with ``status == "success"`` are imported (a cancelled or failed run's scores cover part of the data).
+Logs with ``status == "success"`` are imported. A ``cancelled`` or ``error`` run's scores cover only the samples it
+finished: they are skipped with a warning that says how many samples were scored, or, with ``allow_partial``,
+imported with the status and the sample count in the result's notes (``partial run: cancelled, 40 of 198 samples``).
 ``stderr`` is a sibling metric in inspect, attached to the other metrics of the same score.
+
+A ``.eval`` archive is read defensively: only stored, deflate and Zstandard members, never encrypted ones, each
+decompressed in bounded chunks and refused past :data:`MAX_MEMBER_BYTES` or past its declared size (a Zstandard
+frame states its own content size, so a tiny member can claim gigabytes), and checked against its CRC.
 """
 
 from __future__ import annotations
 
-import json
 import zipfile
+import zlib
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ..benchmarks import Registry, load_registry
 from ..errors import SourceError
 from ..results import EvalResult
-from .framework_logs import LogImport, benchmark_for_task, check_nshot, check_number, check_stderr, iso_date, join_notes, pick_metrics, scale_for
+from .framework_logs import (
+    LogImport,
+    _short,
+    benchmark_for_task,
+    check_count,
+    check_nshot,
+    check_number,
+    check_stderr,
+    iso_date,
+    join_notes,
+    left_out_note,
+    parse_json,
+    pick_metrics,
+    scale_for,
+)
 
 FRAMEWORK = "inspect-ai"
 _STDERR_NAMES = ("stderr",)
@@ -36,14 +56,63 @@ _NSHOT_ARGS = ("fewshot", "num_fewshot", "n_shot", "shots")
 
 
 _ZIP_ZSTD = 93  # the zip compression method id of Zstandard, which inspect-ai uses for its .eval members
+#: compression methods read: stored, deflate (zipfile) and Zstandard (zstandard)
+_METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", _ZIP_ZSTD: "zstd"}
+#: the most bytes one archive member may inflate to (a header.json is kilobytes; samples live in other members)
+MAX_MEMBER_BYTES = 64 * 1024 * 1024
+_CHUNK = 1024 * 1024
 
 
-def _read_member(z: zipfile.ZipFile, path: Path, name: str) -> bytes:
-    """A member's bytes. Python's zipfile (before 3.14) cannot inflate Zstandard members, which current inspect-ai
-    writes; those are read raw from the archive and decompressed with ``zstandard``."""
+class _Window:
+    """A read-only view of ``size`` bytes of a file from its current position (a member's compressed data)."""
+
+    def __init__(self, fh: BinaryIO, size: int):
+        self._fh = fh
+        self._left = size
+
+    def read(self, n: int = -1) -> bytes:
+        if self._left <= 0:
+            return b""
+        n = self._left if n is None or n < 0 else min(n, self._left)
+        data = self._fh.read(n)
+        self._left -= len(data)
+        return data
+
+
+def _read_member(z: zipfile.ZipFile, path: Path, name: str, *, limit: int | None = None) -> bytes:
+    """A member's bytes, read in bounded chunks and refused past ``limit`` (default :data:`MAX_MEMBER_BYTES`) or
+    past the size the archive declares for it. Encrypted members and compression methods other than stored, deflate
+    and Zstandard are refused. Python's zipfile (before 3.14) cannot inflate Zstandard members, which current
+    inspect-ai writes; those are read raw from the archive and stream-decompressed with ``zstandard``."""
+    cap = MAX_MEMBER_BYTES if limit is None else limit
     info = z.getinfo(name)
-    if info.compress_type != _ZIP_ZSTD:
-        return z.read(name)
+    if info.flag_bits & 0x1:
+        raise SourceError(f"{path}: {name} is encrypted; evalcard reads only unencrypted .eval archives")
+    method = _METHODS.get(info.compress_type)
+    if method is None:
+        raise SourceError(
+            f"{path}: {name} uses zip compression method {info.compress_type}, which evalcard does not read",
+            hint="inspect-ai writes Zstandard (93) or deflate members; re-save the log with inspect-ai (inspect log convert).",
+        )
+    if info.file_size > cap:
+        raise SourceError(f"{path}: {name} would inflate to {info.file_size:,} bytes, more than evalcard reads ({cap:,})")
+    bound = min(cap, info.file_size)
+    chunks: list[bytes] = []
+    total = 0
+
+    def take(chunk: bytes) -> None:
+        nonlocal total
+        total += len(chunk)
+        if total > bound:
+            why = f"more than its declared {info.file_size:,} bytes" if bound == info.file_size else f"more than {cap:,} bytes"
+            raise SourceError(f"{path}: {name} inflates to {why}; refusing it (damaged or hostile archive)")
+        chunks.append(chunk)
+
+    if method != "zstd":
+        with z.open(info) as fh:  # zipfile checks the CRC when the member ends
+            while chunk := fh.read(_CHUNK):
+                take(chunk)
+        return b"".join(chunks)
     try:
         import zstandard
     except ImportError:  # pragma: no cover - zstandard is a dependency
@@ -51,16 +120,23 @@ def _read_member(z: zipfile.ZipFile, path: Path, name: str) -> bytes:
     with open(path, "rb") as fh:
         fh.seek(info.header_offset)
         header = fh.read(30)
-        if header[:4] != b"PK\x03\x04":
+        if len(header) < 30 or header[:4] != b"PK\x03\x04":
             raise SourceError(f"{path}: damaged zip archive (bad local header for {name})")
         name_len = int.from_bytes(header[26:28], "little")
         extra_len = int.from_bytes(header[28:30], "little")
         fh.seek(info.header_offset + 30 + name_len + extra_len)
-        raw = fh.read(info.compress_size)
-    try:
-        return zstandard.ZstdDecompressor().decompress(raw, max_output_size=max(info.file_size, 1))
-    except zstandard.ZstdError as e:
-        raise SourceError(f"{path}: cannot decompress {name} ({e})") from None
+        try:
+            # read_across_frames: a member may hold several frames; each chunk is at most _CHUNK bytes, whatever a
+            # frame's header claims (which is what defeats ZstdDecompressor.decompress(max_output_size=...))
+            with zstandard.ZstdDecompressor(max_window_size=MAX_MEMBER_BYTES).stream_reader(_Window(fh, info.compress_size), read_across_frames=True) as reader:
+                while chunk := reader.read(_CHUNK):
+                    take(chunk)
+        except zstandard.ZstdError as e:
+            raise SourceError(f"{path}: cannot decompress {name} ({e})") from None
+    data = b"".join(chunks)
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise SourceError(f"{path}: {name} does not match its size or CRC in the archive (damaged archive)")
+    return data
 
 
 def read_eval_archive(path: str | Path) -> dict[str, Any]:
@@ -74,15 +150,16 @@ def read_eval_archive(path: str | Path) -> dict[str, Any]:
             if member is None:
                 raise SourceError(f"{p}: an .eval archive without header.json (not an inspect-ai log?)")
             try:
-                data = json.loads(_read_member(z, p, member).decode("utf-8"))
-            except (UnicodeDecodeError, json.JSONDecodeError) as e:
-                raise SourceError(f"{p}: {member} is not valid JSON ({e})") from None
-            except (NotImplementedError, zipfile.LargeZipFile, EOFError) as e:  # an unsupported compression method, ...
+                raw = _read_member(z, p, member)
+            except (NotImplementedError, zipfile.LargeZipFile, EOFError, zlib.error) as e:  # damaged deflate data, ...
                 raise SourceError(f"{p}: cannot read {member} ({e})") from None
+            except zipfile.BadZipFile as e:  # a bad CRC or local header inside a readable archive
+                raise SourceError(f"{p}: cannot read {member} ({e})") from None
+            data = parse_json(raw, f"{p}: {member}")
     except zipfile.BadZipFile:
         raise SourceError(f"{p}: not a zip archive (inspect-ai .eval logs are zip files)") from None
     except OSError as e:
-        raise SourceError(f"{p}: cannot read ({e.strerror})") from None
+        raise SourceError(f"{p}: cannot read ({e.strerror or e})") from None
     if not isinstance(data, dict):
         raise SourceError(f"{p}: {member} is not a JSON object")
     if member != "header.json":
@@ -97,7 +174,41 @@ def _task_name(ev: dict[str, Any]) -> str | None:
     return None
 
 
-def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Registry | None = None) -> LogImport:
+#: statuses of a run that stopped before the end but may have scored some samples
+PARTIAL_STATUSES = ("cancelled", "error")
+
+
+def _scored(results: Any) -> tuple[int | None, int | None]:
+    """``(samples scored, samples in the run)`` as the log's results state them (None when unknown)."""
+    if not isinstance(results, dict):
+        return None, None
+    total = check_count(results.get("total_samples"))
+    done = check_count(results.get("completed_samples"))
+    if done is None and isinstance(results.get("scores"), list):
+        counts = [check_count(s.get("scored_samples")) for s in results["scores"] if isinstance(s, dict)]
+        counts = [c for c in counts if c is not None]
+        done = max(counts) if counts else None
+    return done, total
+
+
+def _count_text(done: int | None, total: int | None) -> str:
+    if done is None:
+        return "an unknown number of samples scored"
+    return f"{done} of {total} samples scored" if total is not None else f"{done} samples scored"
+
+
+def _error_text(data: dict[str, Any]) -> str:
+    err = data.get("error")
+    msg = err.get("message") if isinstance(err, dict) else None
+    if not isinstance(msg, str) or not msg.strip():
+        return ""
+    line = msg.strip().splitlines()[0]
+    return f"; error: {line[:117] + '...' if len(line) > 120 else line}"
+
+
+def parse_inspect(
+    data: dict[str, Any], *, path: str = "<inspect>", registry: Registry | None = None, all_metrics: bool = False, allow_partial: bool = False
+) -> LogImport:
     reg = registry or load_registry()
     out = LogImport()
     warn = out.warnings.append
@@ -106,10 +217,23 @@ def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Re
         warn(f"{path}: skipped: no 'eval' section")
         return out
     status = data.get("status")
-    if status != "success":
-        warn(f"{path}: skipped: run status is {status!r}, not 'success' (scores of an unfinished run are partial)")
-        return out
     results = data.get("results")
+    partial: str | None = None  # the status of a partial run being imported
+    if status != "success":
+        has_scores = isinstance(results, dict) and isinstance(results.get("scores"), list) and bool(results["scores"])
+        if status not in PARTIAL_STATUSES:
+            warn(f"{path}: skipped: run status is {_short(status)}, not 'success' (the run never finished; it has no scores)")
+            return out
+        done, total = _scored(results)
+        what = f"run status is {status!r} ({_count_text(done, total) if has_scores else 'no samples scored'}{_error_text(data)})"
+        if not has_scores:
+            warn(f"{path}: skipped: {what}")
+            return out
+        if not allow_partial:
+            warn(f"{path}: skipped: {what}; use --allow-partial to import the scores of the samples it finished")
+            return out
+        warn(f"{path}: {what}; importing its partial scores (--allow-partial)")
+        partial = status
     if not isinstance(results, dict) or not isinstance(results.get("scores"), list):
         warn(f"{path}: skipped: no results.scores list")
         return out
@@ -138,8 +262,17 @@ def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Re
     stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
     date = iso_date(ev.get("created")) or iso_date(stats.get("completed_at"))
     config = ev.get("config") if isinstance(ev.get("config"), dict) else {}
-    limit = config.get("limit")
+    limit = config.get("limit")  # inspect: an int, or [start, end]
+    if limit is not None and check_count(limit) is None and not (
+        isinstance(limit, list) and len(limit) == 2 and all(check_count(x) is not None for x in limit)
+    ):
+        warn(f"{path}: eval.config.limit ignored: unexpected value {_short(limit)}")
+        limit = None
     epochs = config.get("epochs")
+    if epochs is not None and check_count(epochs) is None:
+        warn(f"{path}: eval.config.epochs ignored: unexpected value {_short(epochs)}")
+        epochs = None
+    total_samples = check_count(results.get("total_samples"))
     base_prov: dict[str, Any] = {"framework": FRAMEWORK, "framework_version": version, "file": path, "task": task}
     for key, val in (
         ("eval_id", ev.get("eval_id")),
@@ -149,8 +282,9 @@ def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Re
         ("model", model),
         ("limit", limit),
         ("epochs", epochs),
-        ("total_samples", results.get("total_samples")),
-        ("completed_samples", results.get("completed_samples")),
+        ("total_samples", total_samples),
+        ("completed_samples", check_count(results.get("completed_samples"))),
+        ("status", partial),
         ("solver", ev.get("solver")),
     ):
         if val is not None:
@@ -166,12 +300,23 @@ def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Re
         if not isinstance(score, dict) or not isinstance(score.get("metrics"), dict):
             warn(f"{spath}: skipped: expected a mapping with 'metrics'")
             continue
-        scorer = score.get("name") or score.get("scorer")
+        scorer = next((v for v in (score.get("name"), score.get("scorer")) if isinstance(v, str) and v), None)
         metrics = score["metrics"]
         names = [m for m in metrics if m not in _STDERR_NAMES]
         picked, why = pick_metrics(bench, names, reg)
         if why:
             warn(f"{spath}: {why}")
+        if all_metrics:
+            picked = list(dict.fromkeys(names))
+        note = left_out_note(f"{short} ({scorer})" if len(scores) > 1 and scorer else short, [m for m in names if m not in picked])
+        if note:
+            out.notes.append(note)
+        partial_note = None
+        if partial:
+            n = check_count(score.get("scored_samples"))
+            n = n if n is not None else _scored(results)[0]
+            count = "unknown number of samples" if n is None else f"{n} of {total_samples} samples" if total_samples is not None else f"{n} samples"
+            partial_note = f"partial run: {partial}, {count}"
         se_raw = metrics.get("stderr")
         se_raw = se_raw.get("value") if isinstance(se_raw, dict) else se_raw
         stderr, swhy = check_stderr(se_raw)
@@ -185,7 +330,7 @@ def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Re
                 warn(f"{spath}.metrics.{m}: skipped: {vwhy}")
                 continue
             prov = dict(base_prov, scorer=scorer, metric_key=m)
-            if score.get("reducer"):
+            if isinstance(score.get("reducer"), str) and score["reducer"]:
                 prov["reducer"] = score["reducer"]
             out.results.append(
                 EvalResult(
@@ -199,8 +344,9 @@ def parse_inspect(data: dict[str, Any], *, path: str = "<inspect>", registry: Re
                     stderr=stderr,
                     n_shot=n_shot,
                     notes=join_notes(
+                        partial_note,
                         f"scorer {scorer}" if len(scores) > 1 and scorer else None,
-                        f"limit {limit}" if limit else None,
+                        f"limit {limit if not isinstance(limit, list) else '-'.join(map(str, limit))}" if limit else None,
                         f"{epochs} epochs" if isinstance(epochs, int) and epochs > 1 else None,
                     ),
                     model_id=model,

@@ -12,6 +12,8 @@ Layout (lighteval 0.13 ``logging/evaluation_tracker.py``; Open LLM Leaderboard v
 Keys are split on ``|``: the last part is the n-shot, the one before it the task (which may hold a ``:subset``), a
 first part, when there are three, the suite. ``all`` (lighteval's mean over everything) is not a task and is not
 imported; ``task:_average`` keys are lighteval's own group averages and are imported as reported, marked as groups.
+For a benchmark the registry knows only its metric is imported and the others are named in a note (``all_metrics``
+imports them too).
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from .framework_logs import (
     check_stderr,
     date_from_name,
     join_notes,
+    left_out_note,
     pick_metrics,
     scale_for,
 )
@@ -47,7 +50,7 @@ def split_key(key: str) -> tuple[str | None, str, str | None] | None:
     return None
 
 
-def parse_lighteval(data: dict[str, Any], *, path: str = "<lighteval>", registry: Registry | None = None) -> LogImport:
+def parse_lighteval(data: dict[str, Any], *, path: str = "<lighteval>", registry: Registry | None = None, all_metrics: bool = False) -> LogImport:
     reg = registry or load_registry()
     out = LogImport()
     warn = out.warnings.append
@@ -65,6 +68,8 @@ def parse_lighteval(data: dict[str, Any], *, path: str = "<lighteval>", registry
     version = next((v for v in (general.get("lighteval_version"), data.get("lighteval_version")) if isinstance(v, str) and v), None)
     chat = next((v for v in (general.get("use_chat_template"), mconf.get("use_chat_template")) if isinstance(v, bool)), None)
     max_samples = general.get("max_samples")
+    if isinstance(max_samples, bool) or not isinstance(max_samples, int) or max_samples < 0 or max_samples > 10**15:
+        max_samples = None
     run_notes = ["chat template" if chat else None, f"max samples {max_samples}" if isinstance(max_samples, int) and max_samples else None]
     base_prov: dict[str, Any] = {"framework": FRAMEWORK, "framework_version": version, "file": path}
     for key, val in (
@@ -103,6 +108,11 @@ def parse_lighteval(data: dict[str, Any], *, path: str = "<lighteval>", registry
         picked, why = pick_metrics(bench, names, reg)
         if why:
             warn(f"{tpath}: {why}")
+        if all_metrics:
+            picked = list(dict.fromkeys(names))
+        note = left_out_note(str(key), [m for m in names if m not in picked])
+        if note:
+            out.notes.append(note)
         tconf = next(
             (config_tasks[k] for k in (key, f"{suite}|{task}" if suite else task, task) if isinstance(config_tasks.get(k), dict)),
             {},

@@ -14,14 +14,23 @@ Two layouts (key paths from lm-eval 0.4.13 ``evaluator.py`` / ``loggers/evaluati
           "n-shot": {"gsm8k": 5}, "higher_is_better": {...}, "config": {"model_revision": ..., ...},
           "lm_eval_version": "0.4.13", "chat_template": ..., "chat_template_sha": ..., "date": 1768472400.1}
 
-Rules: for a benchmark the registry knows, its metric is imported (``acc_norm`` for HellaSwag) and nothing else;
-when the registry names the benchmark's filter (GSM8K: ``strict-match``) only that filter's score is imported and
-the others are named in a warning; otherwise every filter becomes its own result, the filter kept in ``notes``. Unknown tasks import every metric. Group scores
+A third shape is only the ``results`` mapping, without anything around it (files committed by hand look like
+that)::
+
+    {"hellaswag": {"alias": "hellaswag", "acc,none": 0.5, "acc_stderr,none": 0.01, "acc_norm,none": 0.6}}
+
+It is read like the ``results`` of a full file, with the model and the n-shot unknown (said in a warning).
+
+Rules: for a benchmark the registry knows, its metric is imported (``acc_norm`` for HellaSwag) and the others are
+named in a note; when the registry names the benchmark's filter (GSM8K: ``strict-match``) only that filter's score
+is imported and the others are named in a note; otherwise every filter becomes its own result, the filter kept in
+``notes``. ``all_metrics`` imports every metric and filter. Unknown tasks import every metric. Group scores
 (``mmlu``) are imported as the log reports them, marked as groups; subtasks are never re-aggregated.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ..benchmarks import Registry, load_registry
@@ -32,9 +41,11 @@ from .framework_logs import (
     check_nshot,
     check_number,
     check_stderr,
+    _short,
     date_from_name,
     epoch_to_date,
     join_notes,
+    left_out_note,
     pick_metrics,
     scale_for,
 )
@@ -57,6 +68,11 @@ TASK_ALIASES = {
 METRIC_ALIASES = {("truthfulqa_mc2", "acc"): "mc2"}
 
 
+def _key_label(metric: str, filt: str | None) -> str:
+    """How a metric is named in a note: ``acc`` (no filter), ``exact_match,flexible-extract`` (lm-eval's own key)."""
+    return metric if filt in (None, "none") else f"{metric},{filt}"
+
+
 def _model_args(value: Any) -> dict[str, Any]:
     if isinstance(value, dict):
         return value
@@ -70,10 +86,46 @@ def _model_args(value: Any) -> dict[str, Any]:
     return {}
 
 
-def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Registry | None = None) -> LogImport:
+#: top-level keys of other result files (and of full lm-eval files): a mapping with one of them is not bare results
+_OTHER_FORMAT_KEYS = {
+    "results", "config", "configs", "versions", "n-shot", "groups", "group_subtasks", "config_general", "config_tasks",
+    "summary_tasks", "eval", "status", "version", "stats", "plan", "samples", "model-index", "data",
+}
+#: a 0.4 metric key: ``metric,filter`` (metric and filter names are identifiers with '-', '.', '_')
+_KEY_04 = re.compile(r"^[A-Za-z_][\w.\-]*,[\w.\-]+$")
+
+
+def is_bare_results(data: Any) -> bool:
+    """Whether ``data`` is an lm-eval ``results`` mapping on its own: task name -> {metric key: value}, every task
+    with at least one lm-eval metric key (0.4 ``acc,none``; 0.3 ``acc`` beside ``acc_stderr``), and at least one
+    number among them. Task names hold no '|' (lighteval's keys do) and no key of another results format."""
+    if not isinstance(data, dict) or not data or len(data) > 100_000:
+        return False
+    if any(not isinstance(k, str) or k in _OTHER_FORMAT_KEYS or "|" in k for k in data):
+        return False
+    any_number = False
+    for metrics in data.values():
+        if not isinstance(metrics, dict) or not metrics:
+            return False
+        keys = [k for k in metrics if isinstance(k, str) and k not in _NOT_METRICS]
+        k04 = [k for k in keys if _KEY_04.match(k)]
+        k03 = [k for k in keys if "," not in k and not k.endswith("_stderr") and f"{k}_stderr" in metrics]
+        if not k04 and not k03:
+            return False
+        any_number = any_number or any(
+            isinstance(metrics[k], (int, float)) and not isinstance(metrics[k], bool) for k in k04 + k03
+        )
+    return any_number
+
+
+def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Registry | None = None, all_metrics: bool = False) -> LogImport:
     reg = registry or load_registry()
     out = LogImport()
     warn = out.warnings.append
+    bare = "results" not in data and is_bare_results(data)
+    if bare:
+        warn(f"{path}: only lm-eval's 'results' mapping, without 'config', 'configs' or 'n-shot': the model and the n-shot are unknown")
+        data = {"results": data}
     results = data.get("results")
     if not isinstance(results, dict):
         warn(f"{path}: 'results' is not a mapping; nothing imported")
@@ -111,11 +163,19 @@ def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Re
     date = epoch_to_date(data.get("date")) or date_from_name(path)
 
     chat = data.get("chat_template")
+    limit = config.get("limit")  # a sample count, or a fraction of the data
+    if limit is not None:
+        lv, lwhy = check_number(limit)
+        if lwhy or lv < 0:  # type: ignore[operator]
+            warn(f"{path}: config.limit ignored: {lwhy or f'negative ({lv})'}")
+            limit = None
+        else:
+            limit = int(lv) if isinstance(lv, float) and lv.is_integer() else lv
     run_notes = [
         "chat template" if chat else None,
         "fewshot as multiturn" if data.get("fewshot_as_multiturn") is True else None,
         "system instruction" if data.get("system_instruction") else None,
-        f"limit {config['limit']}" if config.get("limit") not in (None, 0) else None,
+        f"limit {limit}" if limit not in (None, 0) else None,
     ]
     base_prov: dict[str, Any] = {
         "framework": FRAMEWORK,
@@ -123,13 +183,15 @@ def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Re
         "layout": layout,
         "file": path,
     }
+    if bare:
+        base_prov["results_only"] = True
     for key, val in (
         ("git_hash", data.get("git_hash")),
         ("transformers_version", data.get("transformers_version")),
         ("model_source", data.get("model_source") or config.get("model")),
         ("model_dtype", config.get("model_dtype")),
         ("batch_size", config.get("batch_size")),
-        ("limit", config.get("limit")),
+        ("limit", limit),
         ("chat_template_sha", data.get("chat_template_sha")),
         ("fewshot_as_multiturn", data.get("fewshot_as_multiturn")),
         ("system_instruction_sha", data.get("system_instruction_sha")),
@@ -173,7 +235,8 @@ def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Re
         picked, why = pick_metrics(bench, list(renamed.values()), reg)
         if why:
             warn(f"{tpath}: {why}")
-        picked_raw = [m for m in found if renamed[m] in picked]
+        picked_raw = list(found) if all_metrics else [m for m in found if renamed[m] in picked]
+        left = [_key_label(m, f) for m in found if m not in picked_raw for f in found[m]]
 
         n_raw = nshots.get(task, tconf.get("num_fewshot", config.get("num_fewshot") if layout == "0.3" else None))
         n_shot, nwhy = check_nshot(n_raw)
@@ -186,12 +249,17 @@ def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Re
         is_group = task in group_names
         thib = hib.get(task) if isinstance(hib.get(task), dict) else {}
 
+        plan: list[tuple[str, dict[str | None, str]]] = []
         for m in picked_raw:
             filters = found[m]
-            if bench is not None and bench.filter and bench.filter in filters and len(filters) > 1:
-                others = ", ".join(str(f) for f in filters if f != bench.filter)
-                warn(f"{tpath}: {m} kept with filter {bench.filter!r} (the registry's filter for {bench.name}); not imported: {others}")
+            if not all_metrics and bench is not None and bench.filter and bench.filter in filters and len(filters) > 1:
+                left.extend(_key_label(m, f) for f in filters if f != bench.filter)
                 filters = {bench.filter: filters[bench.filter]}
+            plan.append((m, filters))
+        note = left_out_note(task, left)
+        if note:
+            out.notes.append(note)
+        for m, filters in plan:
             for f, key in filters.items():
                 value, vwhy = check_number(metrics[key])
                 if vwhy:
