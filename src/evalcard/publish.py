@@ -19,7 +19,7 @@ from .formats.eval_results import dropped_fields, file_name_for, read_eval_resul
 from .formats.model_index import read_model_index, to_model_index
 from .formats.problems import errors
 from .repo import RepoState, dump_yaml, load_repo, parse_eval_file, same_weights
-from .results import EvalResult, MergeResult, merge
+from .results import EvalResult, MergeResult, _norm, merge
 from .store.base import CommitResult, PullRequest, RepoRef, Store
 
 FORMATS = ("model-index", "eval-results")
@@ -268,9 +268,12 @@ def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg:
 
 
 def _proposal_key(r: EvalResult) -> tuple:
-    """What a PR proposes, by content: dataset, task, metric, settings and value (not the file it is in)."""
-    ident = r.identity()
-    return (ident[1:10], r.content_key()[1])
+    """What a PR proposes, by content: dataset, task, metric, settings and value (not the file it is in, nor the model
+    name, which a PR in the other format may spell differently, nor the source)."""
+    return (
+        _norm(r.task_type), _norm(r.task_id), _norm(r.dataset_id), _norm(r.dataset_config), _norm(r.dataset_split),
+        _norm(r.metric_type), _norm(r.metric_config), r.n_shot, _norm(r.notes), r.content_key()[1],
+    )
 
 
 def find_duplicate_prs(store: Store, repo: RepoRef, plan: Plan, registry: Registry) -> list[PullRequest]:
