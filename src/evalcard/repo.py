@@ -10,9 +10,9 @@ import yaml
 from .benchmarks import Registry, load_registry
 from .card.frontmatter import Card, load_yaml_strict, parse_card
 from .errors import CardParseError
-from .formats.eval_results import FOLDER, read_eval_results
-from .formats.model_index import read_model_index
-from .formats.problems import Problem
+from .formats.eval_results import FOLDER, read_eval_results_rows
+from .formats.model_index import read_model_index_rows
+from .formats.problems import Problem, Row
 from .results import EvalResult
 from .store.base import RepoRef, Store
 
@@ -31,6 +31,10 @@ class RepoState:
     #: raw bytes of each ``.eval_results`` file
     eval_raw: dict[str, bytes] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    #: every result the card and files hold, in order, usable or not, with its problems (what ``show`` lists)
+    rows: list[Row] = field(default_factory=list)
+    #: why the README could not be read, when it could not (only with ``strict_card=False``)
+    card_error: CardParseError | None = None
 
     @property
     def results(self) -> list[EvalResult]:
@@ -49,16 +53,21 @@ class RepoState:
 
 
 def parse_eval_file(path: str, data: bytes, registry: Registry | None = None) -> tuple[list[EvalResult], list[Problem]]:
+    rows, problems = parse_eval_file_rows(path, data, registry)
+    return [row.result for row in rows if row.usable], problems
+
+
+def parse_eval_file_rows(path: str, data: bytes, registry: Registry | None = None) -> tuple[list[Row], list[Problem]]:
     try:
         parsed = load_yaml_strict(data.decode("utf-8"), path=path)
     except UnicodeDecodeError:
         return [], [Problem(path, "not UTF-8 text")]
     except CardParseError as e:
         return [], [Problem(path, e.message.split(": ", 1)[-1])]
-    results, problems = read_eval_results(parsed, path=path, registry=registry)
-    for r in results:
-        r.provenance.setdefault("file", path)
-    return results, problems
+    rows, problems = read_eval_results_rows(parsed, path=path, registry=registry)
+    for row in rows:
+        row.result.provenance.setdefault("file", path)
+    return rows, problems
 
 
 def load_repo(store: Store, repo: RepoRef, revision: str | None = None, *, registry: Registry | None = None, strict_card: bool = True) -> RepoState:
@@ -74,23 +83,27 @@ def load_repo(store: Store, repo: RepoRef, revision: str | None = None, *, regis
         except CardParseError as e:
             if strict_card:
                 raise
+            state.card_error = e
             state.problems.append(Problem("README.md", e.message))
         if state.card is not None:
             mi = state.card.data.get("model-index")
-            state.model_index, probs = read_model_index(mi)
+            rows, probs = read_model_index_rows(mi)
+            state.rows.extend(rows)
+            state.model_index = [row.result for row in rows if row.usable]
             state.problems.extend(probs)
             default = repo.repo_id
-            for r in state.model_index:
-                r.model_id = r.model_id or default
+            for row in rows:
+                row.result.model_id = row.result.model_id or default
     if repo.repo_type == "model":
         for path in store.list_files(repo, head if revision else None):
             if path.startswith(FOLDER + "/") and path.endswith((".yaml", ".yml")):
                 data = store.read_file(repo, path, head if revision else None) or b""
                 state.eval_raw[path] = data
-                results, probs = parse_eval_file(path, data, reg)
-                for r in results:
-                    r.model_id = repo.repo_id
-                state.eval_files[path] = results
+                rows, probs = parse_eval_file_rows(path, data, reg)
+                for row in rows:
+                    row.result.model_id = repo.repo_id
+                state.rows.extend(rows)
+                state.eval_files[path] = [row.result for row in rows if row.usable]
                 state.problems.extend(probs)
     return state
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import click
 
-from ..formats.problems import Problem, errors
+from ..errors import UsageError
+from ..formats.problems import Problem, Row, errors
+from ..formats.values import finite_number, short_repr
 from ..publish import converted
 from ..repo import load_repo, parse_eval_file, staleness
 from ..results import EvalResult
@@ -16,40 +18,107 @@ from .common import Report, json_option, publish_report, resolve_target, store_o
 
 def _fmt_value(r: EvalResult) -> str:
     v = r.value
-    s = f"{v:g}" if isinstance(v, float) else str(v)
+    if isinstance(v, float):
+        s = f"{v:g}"
+    elif isinstance(v, str):
+        s = v if len(v) <= 60 else v[:59] + "…"
+    elif isinstance(v, int) and not isinstance(v, bool) and finite_number(v) is not None:
+        s = str(v)
+    else:
+        s = short_repr(v)
     if r.stderr is not None:
-        s += f" ± {r.stderr:g}"
+        err = finite_number(r.stderr)
+        s += f" ± {err:g}" if err is not None else f" ± {short_repr(r.stderr)}"
     return s
 
 
-def _table_text(results: list[EvalResult], stale: list | None = None) -> str:
+def _cell(v: object) -> str:
+    """Any field as table text (a field read from a hostile card may hold anything)."""
+    if v is None:
+        return ""
+    return v if isinstance(v, str) else short_repr(v)
+
+
+def printable(obj: object) -> object:
+    """``obj`` with every lone surrogate (a YAML ``"\\ud800"`` escape) written as its escape, so it can be printed
+    as UTF-8. Strings come back as they are when nothing needs escaping; lists and dicts are copied (iteratively)."""
+    if isinstance(obj, str):
+        try:
+            obj.encode("utf-8")
+            return obj
+        except UnicodeEncodeError:
+            return obj.encode("utf-8", "backslashreplace").decode("utf-8")
+    if not isinstance(obj, (list, dict)):
+        return obj
+    root: list = [obj]
+    stack: list[tuple[object, object]] = [(root, 0)]
+    while stack:
+        parent, key = stack.pop()
+        value = parent[key]  # type: ignore[index]
+        if isinstance(value, str):
+            fixed = printable(value)
+            if fixed is not value:
+                parent[key] = fixed  # type: ignore[index]
+        elif isinstance(value, dict):
+            copy = {}
+            for k, v in value.items():
+                copy[printable(k) if isinstance(k, str) else k] = v
+            parent[key] = copy  # type: ignore[index]
+            stack.extend((copy, k) for k in copy)
+        elif isinstance(value, list):
+            copy_l = list(value)
+            parent[key] = copy_l  # type: ignore[index]
+            stack.extend((copy_l, i) for i in range(len(copy_l)))
+    return root[0]
+
+
+def _table_text(rows: list[Row], stale: dict[int, bool | None] | None = None) -> str:
     import io
     import sys
 
     from rich.console import Console
     from rich.table import Table
 
+    stale = stale or {}
     t = Table(show_lines=False, header_style="bold")
     cols = ["model", "dataset", "config/split", "metric", "value", "n-shot", "source", "verified"]
-    if stale and any(x is not None for x in stale):
+    with_revision = any(x is not None for x in stale.values())
+    with_problem = any(row.errors for row in rows)
+    if with_revision:
         cols.append("revision")
+    if with_problem:
+        cols.append("problem")
     for col in cols:
         t.add_column(col, overflow="fold")
-    for i, r in enumerate(results):
+    for i, row in enumerate(rows):
+        r = row.result
         extra = []
-        if len(cols) > 8:
-            flag = stale[i] if stale else None
-            extra = [("" if not r.model_revision else r.model_revision[:8]) + (" STALE: re-run" if flag else "")]
+        if with_revision:
+            flag = stale.get(i)
+            extra.append(("" if not r.model_revision else r.model_revision[:8]) + (" STALE: re-run" if flag else ""))
+        if with_problem:
+            errs = row.errors
+            if errs:
+                label = "INVALID" if not row.usable else "ERROR"
+                more = f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""
+                extra.append(f"{label}: {errs[0].path.removeprefix(row.path).lstrip('.') or 'value'}: {errs[0].message}{more}")
+            else:
+                extra.append("")
         t.add_row(
-            r.model_name or r.model_id or "",
-            r.dataset_name if r.dataset_name and r.dataset_name != r.dataset_id else r.dataset_id,
-            "/".join(x for x in (r.dataset_config, r.dataset_split) if x),
-            r.metric_name or r.metric_type,
-            _fmt_value(r),
-            "" if r.n_shot is None else str(r.n_shot),
-            r.source_name or r.source_kind or "",
-            "yes" if r.is_verified else "",
-            *extra,
+            *(
+                printable(x)
+                for x in (
+                    _cell(r.model_name or r.model_id),
+                    _cell(r.dataset_name if r.dataset_name and r.dataset_name != r.dataset_id else r.dataset_id),
+                    "/".join(_cell(x) for x in (r.dataset_config, r.dataset_split) if x),
+                    _cell(r.metric_name or r.metric_type),
+                    _fmt_value(r),
+                    "" if r.n_shot is None else str(r.n_shot),
+                    _cell(r.source_name or r.source_kind),
+                    "yes" if r.is_verified else "",
+                    *extra,
+                )
+            )
         )
     buf = io.StringIO()
     tty = sys.stdout.isatty()
@@ -58,21 +127,52 @@ def _table_text(results: list[EvalResult], stale: list | None = None) -> str:
 
 
 def _print_table(results: list[EvalResult]) -> None:
-    click.echo(_table_text(results))
+    click.echo(_table_text([Row(r, "") for r in results]))
+
+
+def _row_dict(row: Row, stale: bool | None) -> dict:
+    d = row.result.to_dict() | ({"stale": stale} if row.result.model_revision else {})
+    if row.errors:
+        d["path"] = row.path
+        d["problems"] = [p.to_dict() for p in row.errors]
+    return d
 
 
 def _show_one(target: str, store_opt, token, repo_type, revision) -> Report:
     store, repo = resolve_target(target, store_opt, token, repo_type)
     state = load_repo(store, repo, revision, strict_card=False)
-    results = state.results
-    stale = staleness(store, state)
-    rows = [r.to_dict() | ({"stale": s} if r.model_revision else {}) for r, s in zip(results, stale)]
-    data = {"repo": str(repo), "revision": state.head, "results": rows, "problems": [p.to_dict() for p in state.problems]}
-    lines = [_table_text(results, stale)] if results else [f"{repo}: no evaluation results."]
-    n_stale = sum(1 for s in stale if s)
+    rows = state.rows
+    usable = [i for i, row in enumerate(rows) if row.usable]
+    stale_list = staleness(store, state)  # one per usable result, in order
+    stale = dict(zip(usable, stale_list))
+    n_invalid = len(rows) - len(usable)
+    data = {
+        "repo": str(repo),
+        "revision": state.head,
+        "results": [_row_dict(rows[i], stale[i]) for i in usable],
+        "invalid": [_row_dict(row, None) for row in rows if not row.usable],
+        "problems": [p.to_dict() for p in state.problems],
+    }
+    if state.card_error is not None:
+        data["error"] = state.card_error.message
+    lines = [_table_text(rows, stale)] if rows else [f"{repo}: no evaluation results."]
+    if state.card_error is not None:
+        lines = [f"{repo}: the card cannot be read: {state.card_error.message}"] + (lines if rows else [])
+    n_stale = sum(1 for s in stale_list if s)
     if n_stale:
         lines.append(f"{n_stale} result(s) were measured on an older revision of the model's weights: re-run them with `evalcard run`.")
-    return Report(data=data, lines=lines, status=f"{repo}: {len(results)} result(s)", errors=[f"{p.severity}: {p}" for p in state.problems])
+    if n_invalid:
+        lines.append(f"{n_invalid} result(s) marked INVALID cannot be used as written; `evalcard validate` lists every problem.")
+    status = f"{repo}: {len(usable)} result(s)" + (f", {n_invalid} invalid" if n_invalid else "")
+    if state.card_error is not None:
+        status = f"{repo}: cannot read the card: {state.card_error.message}"
+    return Report(
+        data=printable(data),
+        lines=[printable(x) for x in lines],
+        status=printable(status),
+        errors=[printable(f"{p.severity}: {p}") for p in state.problems if p.path != "README.md" or state.card_error is None],
+        ok=state.card_error is None,
+    )
 
 
 @click.command("show")
@@ -103,6 +203,9 @@ def _validate_one(target: str, store_opt, token, repo_type, revision) -> Report:
         store, repo = resolve_target(target, store_opt, token, repo_type)
         state = load_repo(store, repo, revision, strict_card=False)
         results, problems, label = state.results, list(state.problems), str(repo)
+        if state.card is not None and state.card.yaml_span is None and not state.eval_raw:
+            where = target if hasattr(store, "readme") else f"{repo}'s README.md"
+            raise UsageError(f"{where} has no front matter, so there is nothing to validate (a card's metadata is YAML between two '---' lines at the top)")
         hub_check = getattr(store, "validate_yaml_report", None)
         if hub_check is not None and state.readme is not None:  # the Hub's own rules, which may be stricter
             report = hub_check(state.readme.decode("utf-8", errors="replace"), repo.repo_type)
@@ -149,7 +252,9 @@ def _convert_one(target, to_fmt, store_opt, token, repo_type, revision, apply, c
     if not source:
         msg = f"{repo}: no results in {'model-index' if to_fmt == 'eval-results' else '.eval_results'} to convert"
         return Report(data={"repo": str(repo), "converted": 0}, lines=[msg + "."], status=msg)
+    left_out = [row for row in state.rows if not row.usable and (row.path.startswith("model-index") if to_fmt == "eval-results" else not row.path.startswith("model-index"))]
     source, notes = converted(source)
+    notes += [f"not converted, it cannot be read as a result: {row.errors[0]}" for row in left_out if row.errors]
     rep = publish_report(store, repo, source, fmt=to_fmt, apply=apply, create_pr=create_pr, force=force, title=title)
     rep.errors = [f"note: {n}" for n in notes] + rep.errors
     return rep

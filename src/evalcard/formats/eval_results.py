@@ -23,8 +23,9 @@ from typing import Any, Iterable
 from huggingface_hub import EvalResultEntry, eval_result_entries_to_yaml, parse_eval_result_entries
 
 from ..benchmarks import Registry, load_registry
-from ..results import EvalResult, to_float
-from .problems import Problem
+from ..results import EvalResult
+from .problems import Problem, Row
+from .values import finite_number, not_a_number, short_repr
 
 FOLDER = ".eval_results"
 _ENTRY_KEYS = ("dataset", "value", "verifyToken", "date", "source", "notes")
@@ -50,9 +51,16 @@ def _join_notes(n_shot: int | None, notes: str | None) -> str | None:
 
 def read_eval_results(data: Any, *, path: str = ".eval_results", registry: Registry | None = None) -> tuple[list[EvalResult], list[Problem]]:
     """Read one ``.eval_results`` file's parsed YAML leniently: bad entries are reported and skipped."""
+    rows, problems = read_eval_results_rows(data, path=path, registry=registry)
+    return [row.result for row in rows if row.usable], problems
+
+
+def read_eval_results_rows(data: Any, *, path: str = ".eval_results", registry: Registry | None = None) -> tuple[list[Row], list[Problem]]:
+    """Every entry of a ``.eval_results`` file as a :class:`Row`, unusable ones included (``usable=False``, read
+    as far as they can be), with their problems."""
     reg = registry or load_registry()
     problems: list[Problem] = []
-    out: list[EvalResult] = []
+    out: list[Row] = []
     if data is None:
         return out, problems
     if not isinstance(data, list):
@@ -62,12 +70,17 @@ def read_eval_results(data: Any, *, path: str = ".eval_results", registry: Regis
         ipath = f"{path}[{i}]"
         item_problems = _check_entry(item, ipath)
         problems.extend(item_problems)
-        if any(p.severity == "error" for p in item_problems):
+        if not isinstance(item, dict):
             continue
-        try:
-            (entry,) = parse_eval_result_entries([item])
-        except (KeyError, TypeError, ValueError) as e:  # shapes _check_entry did not foresee
-            problems.append(Problem(ipath, f"cannot be read: {e}"))
+        if any(p.severity == "error" for p in item_problems):
+            out.append(Row(_lenient(item, reg), ipath, item_problems, usable=False))
+            continue
+        try:  # only the keys the format defines: huggingface_hub reads an 'error' or 'data' key as something else
+            (entry,) = parse_eval_result_entries([{k: item[k] for k in _ENTRY_KEYS if k in item}])
+        except (KeyError, TypeError, ValueError, AttributeError) as e:  # shapes _check_entry did not foresee
+            problem = Problem(ipath, f"cannot be read: {e}")
+            problems.append(problem)
+            out.append(Row(_lenient(item, reg), ipath, item_problems + [problem], usable=False))
             continue
         n_shot, notes = _split_notes(entry.notes)
         bench = reg.benchmark_for_dataset(entry.dataset_id, entry.task_id)
@@ -81,28 +94,56 @@ def read_eval_results(data: Any, *, path: str = ".eval_results", registry: Regis
             }.items()
             if v
         }
-        out.append(
-            EvalResult(
-                dataset_id=entry.dataset_id,
-                task_id=entry.task_id,
-                metric_type=(bench.metric if bench and bench.metric else "score"),
-                value=entry.value,
-                task_type=bench.task_type if bench else None,
-                dataset_name=bench.name if bench else None,
-                dataset_revision=entry.dataset_revision,
-                verify_token=entry.verify_token,
-                date=entry.date,
-                source_url=entry.source_url,
-                source_name=entry.source_name,
-                source_user=entry.source_user,
-                source_org=entry.source_org,
-                n_shot=n_shot,
-                notes=notes,
-                source_kind="eval-results",
-                extra=extra,
-            )
+        result = EvalResult(
+            dataset_id=entry.dataset_id,
+            task_id=entry.task_id,
+            metric_type=(bench.metric if bench and bench.metric else "score"),
+            value=entry.value,
+            task_type=bench.task_type if bench else None,
+            dataset_name=bench.name if bench else None,
+            dataset_revision=entry.dataset_revision,
+            verify_token=entry.verify_token,
+            date=entry.date,
+            source_url=entry.source_url,
+            source_name=entry.source_name,
+            source_user=entry.source_user,
+            source_org=entry.source_org,
+            n_shot=n_shot,
+            notes=notes,
+            source_kind="eval-results",
+            extra=extra,
         )
+        out.append(Row(result, ipath, item_problems))
     return out, problems
+
+
+def _text(d: Any, key: str) -> str | None:
+    v = d.get(key) if isinstance(d, dict) else None
+    return v if v is None or isinstance(v, str) else short_repr(v)
+
+
+def _lenient(item: dict, reg: Registry) -> EvalResult:
+    """An entry with errors, read as far as it goes (strings where strings belong), for showing it."""
+    ds = item.get("dataset") if isinstance(item.get("dataset"), dict) else {}
+    src = item.get("source") if isinstance(item.get("source"), dict) else {}
+    dataset_id, task_id = _text(ds, "id") or "", _text(ds, "task_id")
+    try:
+        bench = reg.benchmark_for_dataset(dataset_id, task_id) if dataset_id else None
+    except Exception:  # noqa: BLE001 - a name the registry cannot look up: shown without one
+        bench = None
+    return EvalResult(
+        dataset_id=dataset_id,
+        task_id=task_id,
+        metric_type=(bench.metric if bench and bench.metric else "score"),
+        value=item.get("value"),
+        dataset_name=bench.name if bench else None,
+        dataset_revision=_text(ds, "revision"),
+        notes=_text(item, "notes"),
+        source_url=_text(src, "url"),
+        source_name=_text(src, "name"),
+        date=_text(item, "date"),
+        source_kind="eval-results",
+    )
 
 
 def _check_entry(item: Any, ipath: str) -> list[Problem]:
@@ -117,21 +158,27 @@ def _check_entry(item: Any, ipath: str) -> list[Problem]:
             if not ds.get(key):
                 p.append(Problem(f"{ipath}.dataset.{key}", "is required"))
             elif not isinstance(ds[key], str):
-                p.append(Problem(f"{ipath}.dataset.{key}", "must be a string"))
+                p.append(Problem(f"{ipath}.dataset.{key}", f"must be a string, got {type(ds[key]).__name__}"))
         if ds.get("revision") is not None and not isinstance(ds["revision"], str):
             p.append(Problem(f"{ipath}.dataset.revision", "must be a string (quote all-digit SHAs)"))
     if "value" not in item or item["value"] is None:
         p.append(Problem(f"{ipath}.value", "is required"))
-    elif isinstance(item["value"], bool) or not isinstance(item["value"], (int, float)) or to_float(item["value"]) is None:
-        p.append(Problem(f"{ipath}.value", f"not a number: {item['value']!r}"))
+    elif isinstance(item["value"], str) or finite_number(item["value"]) is None:
+        p.append(Problem(f"{ipath}.value", not_a_number(item["value"])))
     if "date" in item and not isinstance(item["date"], str):
         p.append(Problem(f"{ipath}.date", "must be a quoted string (YAML turned it into a date)", "warning" if isinstance(item["date"], (_dt.date, _dt.datetime)) else "error"))
+    if item.get("verifyToken") is not None and not isinstance(item["verifyToken"], str):
+        p.append(Problem(f"{ipath}.verifyToken", f"must be a string, got {type(item['verifyToken']).__name__}"))
     src = item.get("source")
     if src is not None:
         if not isinstance(src, dict):
             p.append(Problem(f"{ipath}.source", "must be a mapping with 'url'"))
-        elif not src.get("url"):
-            p.append(Problem(f"{ipath}.source.url", "is required when source is given"))
+        else:
+            if not src.get("url"):
+                p.append(Problem(f"{ipath}.source.url", "is required when source is given"))
+            for key in _SOURCE_KEYS:
+                if src.get(key) is not None and not isinstance(src[key], str):
+                    p.append(Problem(f"{ipath}.source.{key}", f"must be a string, got {type(src[key]).__name__}"))
     if item.get("notes") is not None and not isinstance(item["notes"], str):
         p.append(Problem(f"{ipath}.notes", "must be a string"))
     return p

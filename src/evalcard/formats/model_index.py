@@ -23,11 +23,11 @@ Unlike ``huggingface_hub.ModelCardData``, nothing is merged on read: every ``mod
 
 from __future__ import annotations
 
-import math
 from typing import Any, Iterable
 
-from ..results import EvalResult, to_float
-from .problems import Problem
+from ..results import EvalResult
+from .problems import Problem, Row
+from .values import finite_number, not_a_number, short_repr
 
 _TASK_KEYS = ("type", "name")
 _DATASET_KEYS = ("name", "type", "config", "split", "revision", "args")
@@ -42,25 +42,32 @@ def _extra(d: dict, known: tuple[str, ...]) -> dict[str, Any]:
 
 
 def _opt_str(d: dict, key: str, path: str, problems: list[Problem]) -> str | None:
+    """``d[key]`` when it is a string or absent; anything else is an error (a list, a map, a number) and reads as
+    its short repr, so nothing downstream meets a non-string where a string belongs."""
     v = d.get(key)
-    if v is None:
-        return None
-    if not isinstance(v, str):
-        problems.append(Problem(f"{path}.{key}", f"must be a string, got {type(v).__name__} {v!r}"))
-        return str(v)
-    return v
+    if v is None or isinstance(v, str):
+        return v
+    problems.append(Problem(f"{path}.{key}", f"must be a string, got {type(v).__name__} {short_repr(v)}"))
+    return short_repr(v)
 
 
 def read_model_index(data: Any, *, path: str = "model-index") -> tuple[list[EvalResult], list[Problem]]:
     """Read a ``model-index`` value leniently: every problem is reported with its path; an unusable result or
     metric is skipped, the rest are kept."""
+    rows, problems = read_model_index_rows(data, path=path)
+    return [row.result for row in rows if row.usable], problems
+
+
+def read_model_index_rows(data: Any, *, path: str = "model-index") -> tuple[list[Row], list[Problem]]:
+    """Every metric of every result a ``model-index`` holds, in order, as a :class:`Row` with its problems;
+    unusable ones included (``usable=False``), so that a reader can show all a card says."""
     problems: list[Problem] = []
-    out: list[EvalResult] = []
+    rows: list[Row] = []
     if data is None:
-        return out, problems
+        return rows, problems
     if not isinstance(data, list):
         problems.append(Problem(path, f"must be a list of models, got {type(data).__name__}"))
-        return out, problems
+        return rows, problems
     if not data:
         problems.append(Problem(path, "is an empty list", "warning"))
     for i, entry in enumerate(data):
@@ -77,49 +84,57 @@ def read_model_index(data: Any, *, path: str = "model-index") -> tuple[list[Eval
             continue
         entry_extra = _extra(entry, _ENTRY_KEYS)
         for j, res in enumerate(results):
-            out.extend(_read_result(res, f"{epath}.results[{j}]", name, entry_extra, problems))
-    return out, problems
+            rows.extend(_read_result(res, f"{epath}.results[{j}]", name, entry_extra, problems))
+    return rows, problems
 
 
-def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict, problems: list[Problem]) -> list[EvalResult]:
+def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict, problems: list[Problem]) -> list[Row]:
     if not isinstance(res, dict):
         problems.append(Problem(rpath, f"must be a mapping, got {type(res).__name__}"))
         return []
+    shared: list[Problem] = []  # problems of the result, shared by its metrics' rows
     task = res.get("task")
     dataset = res.get("dataset")
     metrics = res.get("metrics")
     source = res.get("source")
-    ok = True
+    usable = True
     if not isinstance(task, dict):
-        problems.append(Problem(f"{rpath}.task", "is required (a mapping with 'type')" if task is None else "must be a mapping"))
+        shared.append(Problem(f"{rpath}.task", "is required (a mapping with 'type')" if task is None else "must be a mapping"))
         task = {}
-    if not task.get("type"):
-        problems.append(Problem(f"{rpath}.task.type", "is required"))
+    task_type = _opt_str(task, "type", f"{rpath}.task", shared)
+    if not task_type:
+        shared.append(Problem(f"{rpath}.task.type", "is required"))
+    task_name = _opt_str(task, "name", f"{rpath}.task", shared)
     if not isinstance(dataset, dict):
-        problems.append(Problem(f"{rpath}.dataset", "is required (a mapping with 'type' and 'name')" if dataset is None else "must be a mapping"))
-        return []
-    dtype = dataset.get("type")
-    if not dtype:
-        problems.append(Problem(f"{rpath}.dataset.type", "is required (the Hub dataset id)"))
-        ok = False
-    if not dataset.get("name"):
-        problems.append(Problem(f"{rpath}.dataset.name", "is required (a pretty name)"))
+        shared.append(Problem(f"{rpath}.dataset", "is required (a mapping with 'type' and 'name')" if dataset is None else "must be a mapping"))
+        dataset = {}
+        usable = False
+    dtype = _opt_str(dataset, "type", f"{rpath}.dataset", shared)
+    if not dtype and "dataset" in res and isinstance(res.get("dataset"), dict):
+        shared.append(Problem(f"{rpath}.dataset.type", "is required (the Hub dataset id)"))
+        usable = False
+    elif dtype != dataset.get("type"):
+        usable = False  # not a string: no dataset id to file the result under
+    dataset_name = _opt_str(dataset, "name", f"{rpath}.dataset", shared)
+    if not dataset_name and isinstance(res.get("dataset"), dict):
+        shared.append(Problem(f"{rpath}.dataset.name", "is required (a pretty name)"))
     if source is not None:
         if not isinstance(source, dict):
-            problems.append(Problem(f"{rpath}.source", "must be a mapping with 'url'"))
+            shared.append(Problem(f"{rpath}.source", "must be a mapping with 'url'"))
             source = {}
         elif not source.get("url"):
-            problems.append(Problem(f"{rpath}.source.url", "is required when source is given"))
+            shared.append(Problem(f"{rpath}.source.url", "is required when source is given"))
     else:
         source = {}
+    source_name = _opt_str(source, "name", f"{rpath}.source", shared)
+    source_url = _opt_str(source, "url", f"{rpath}.source", shared)
     if not isinstance(metrics, list):
-        problems.append(Problem(f"{rpath}.metrics", "is required and must be a list" if metrics is None else "must be a list"))
-        return []
-    if not ok:
+        shared.append(Problem(f"{rpath}.metrics", "is required and must be a list" if metrics is None else "must be a list"))
+        problems.extend(shared)
         return []
     dargs = dataset.get("args")
     if dargs is not None and not isinstance(dargs, dict):
-        problems.append(Problem(f"{rpath}.dataset.args", "must be a mapping", "warning"))
+        shared.append(Problem(f"{rpath}.dataset.args", "must be a mapping", "warning"))
         dargs = {"_value": dargs}
     dargs = dict(dargs or {})
     n_shot = dargs.pop("num_few_shot", None)
@@ -132,20 +147,21 @@ def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict
         notes = None
     base = dict(
         model_name=model_name,
-        task_type=task.get("type"),
-        task_name=task.get("name"),
-        dataset_id=str(dtype),
-        dataset_name=_opt_str(dataset, "name", f"{rpath}.dataset", problems),
-        dataset_config=_opt_str(dataset, "config", f"{rpath}.dataset", problems),
-        dataset_split=_opt_str(dataset, "split", f"{rpath}.dataset", problems),
-        dataset_revision=_opt_str(dataset, "revision", f"{rpath}.dataset", problems),
+        task_type=task_type,
+        task_name=task_name,
+        dataset_id=dtype or "",
+        dataset_name=dataset_name,
+        dataset_config=_opt_str(dataset, "config", f"{rpath}.dataset", shared),
+        dataset_split=_opt_str(dataset, "split", f"{rpath}.dataset", shared),
+        dataset_revision=_opt_str(dataset, "revision", f"{rpath}.dataset", shared),
         dataset_args=dargs or None,
         n_shot=n_shot,
         notes=notes,
-        source_name=source.get("name"),
-        source_url=source.get("url"),
+        source_name=source_name,
+        source_url=source_url,
         source_kind="model-index",
     )
+    problems.extend(shared)
     extra_base = {
         k: v
         for k, v in {
@@ -163,32 +179,32 @@ def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict
         if not isinstance(m, dict):
             problems.append(Problem(mpath, f"must be a mapping with 'type' and 'value', got {type(m).__name__}"))
             continue
-        if not m.get("type"):
-            problems.append(Problem(f"{mpath}.type", "is required"))
-            continue
-        if "value" not in m or m["value"] is None:
-            problems.append(Problem(f"{mpath}.value", "is required"))
-            continue
-        value = m["value"]
-        if isinstance(value, bool) or (isinstance(value, (int, float)) and not math.isfinite(value)):
-            problems.append(Problem(f"{mpath}.value", f"not a number: {value!r}"))
-            continue
-        if isinstance(value, str):
-            if to_float(value) is None:
-                problems.append(Problem(f"{mpath}.value", f"not a number: {value!r}"))
-                continue
+        mine: list[Problem] = []
+        ok = usable
+        mtype = _opt_str(m, "type", mpath, mine)
+        if not mtype:
+            mine.append(Problem(f"{mpath}.type", "is required"))
+            ok = False
+        value = m.get("value")
+        if value is None:
+            mine.append(Problem(f"{mpath}.value", "is required"))
+            ok = False
+        elif isinstance(value, str):
+            if finite_number(value) is None:
+                mine.append(Problem(f"{mpath}.value", not_a_number(value)))
+                ok = False
             else:
-                problems.append(Problem(f"{mpath}.value", f"a number written as a string ({value!r})", "warning"))
-        elif not isinstance(value, (int, float)):
-            problems.append(Problem(f"{mpath}.value", f"not a number: {value!r}"))
-            continue
+                mine.append(Problem(f"{mpath}.value", f"a number written as a string ({short_repr(value)})", "warning"))
+        elif finite_number(value) is None:
+            mine.append(Problem(f"{mpath}.value", not_a_number(value)))
+            ok = False
         margs = m.get("args")
         if margs is not None and not isinstance(margs, dict):
-            problems.append(Problem(f"{mpath}.args", "must be a mapping", "warning"))
+            mine.append(Problem(f"{mpath}.args", "must be a mapping", "warning"))
             margs = {"_value": margs}
         margs = dict(margs or {})
         stderr = margs.pop("stderr", None)
-        if stderr is not None and to_float(stderr) is None:
+        if stderr is not None and finite_number(stderr) is None:
             margs["stderr"] = stderr
             stderr = None
         model_revision = margs.pop("model_revision", None)
@@ -197,26 +213,31 @@ def _read_result(res: Any, rpath: str, model_name: str | None, entry_extra: dict
             model_revision = None
         verified = m.get("verified")
         if verified is not None and not isinstance(verified, bool):
-            problems.append(Problem(f"{mpath}.verified", "must be true or false", "warning"))
+            mine.append(Problem(f"{mpath}.verified", "must be true or false", "warning"))
+        token = m.get("verifyToken")
+        if token is not None and not isinstance(token, str):
+            mine.append(Problem(f"{mpath}.verifyToken", f"must be a string, got {type(token).__name__}"))
+        metric_name = _opt_str(m, "name", mpath, mine)
+        metric_config = _opt_str(m, "config", mpath, mine)
+        problems.extend(mine)
         extra = dict(extra_base)
         mextra = _extra(m, _METRIC_KEYS)
         if mextra:
             extra["metric"] = mextra
-        out.append(
-            EvalResult(
-                **base,
-                metric_type=str(m["type"]),
-                value=value,
-                metric_name=_opt_str(m, "name", mpath, problems),
-                metric_config=_opt_str(m, "config", mpath, problems),
-                metric_args=margs or None,
-                stderr=stderr,
-                model_revision=model_revision,
-                verified=verified,
-                verify_token=m.get("verifyToken"),
-                extra=extra,
-            )
+        result = EvalResult(
+            **base,
+            metric_type=mtype or "",
+            value=value,
+            metric_name=metric_name,
+            metric_config=metric_config,
+            metric_args=margs or None,
+            stderr=stderr,
+            model_revision=model_revision,
+            verified=verified,
+            verify_token=token,
+            extra=extra,
         )
+        out.append(Row(result, mpath, shared + mine, usable=ok))
     return out
 
 
