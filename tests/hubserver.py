@@ -29,7 +29,9 @@ token, 404 with one, as the Hub does for missing *and* private repos), ``GatedRe
 Fault injection: ``hub.inject(route, status=..., headers=..., delay=..., drop=..., after=...)`` queues a fault for the
 next request to that route (``times=`` for several). ``drop`` closes the connection without an answer;
 ``after=True`` applies the fault *after* the request has been processed (a commit that lands but whose answer is
-lost). Every request is recorded in ``hub.requests`` (method, route, path, status, user — never the token) and every
+lost). ``match=`` (a regular expression) limits a fault to requests whose decoded path it matches, e.g. the
+files of one pull request (``match=hub.repo(...).refs["refs/pr/2"]``) or one revision (``match="refs/pr/2$"``);
+other requests to the route pass untouched and the fault stays queued. Every request is recorded in ``hub.requests`` (method, route, path, status, user — never the token) and every
 commit in ``hub.commits`` with the exact bytes of each file.
 """
 
@@ -139,6 +141,7 @@ class Fault:
     delay: float = 0.0
     drop: bool = False
     after: bool = False  # apply after the request has been processed
+    match: str | None = None  # only requests whose decoded path matches this regular expression
 
 
 @dataclass
@@ -294,11 +297,12 @@ class FakeHub:
         return None if oid is None else repo.commits[oid].tree.get(path)
 
     # -- faults and records ------------------------------------------------------------------------------------------
-    def inject(self, route: str, *, status: int | None = None, headers: dict | None = None, body=None, delay: float = 0.0, drop: bool = False, after: bool = False, times: int = 1) -> None:
-        """Queue a fault for the next ``times`` requests to ``route`` (see the route names in the module doc)."""
+    def inject(self, route: str, *, status: int | None = None, headers: dict | None = None, body=None, delay: float = 0.0, drop: bool = False, after: bool = False, times: int = 1, match: str | None = None) -> None:
+        """Queue a fault for the next ``times`` requests to ``route`` (see the route names in the module doc) whose
+        decoded path matches ``match`` (a regular expression; every request when None)."""
         with self._lock:
             for _ in range(times):
-                self.faults.setdefault(route, []).append(Fault(status, dict(headers or {}), body, delay, drop, after))
+                self.faults.setdefault(route, []).append(Fault(status, dict(headers or {}), body, delay, drop, after, match))
 
     def before(self, route: str, fn) -> None:
         """Run ``fn()`` once, just before the next request to ``route`` is processed (e.g. a concurrent edit)."""
@@ -310,10 +314,13 @@ class FakeHub:
             queue = self.hooks.get(route)
             return queue.pop(0) if queue else None
 
-    def _next_fault(self, route: str) -> Fault | None:
+    def _next_fault(self, route: str, path: str = "") -> Fault | None:
         with self._lock:
-            queue = self.faults.get(route)
-            return queue.pop(0) if queue else None
+            queue = self.faults.get(route) or []
+            for i, fault in enumerate(queue):
+                if fault.match is None or re.search(fault.match, path):
+                    return queue.pop(i)
+            return None
 
     def count(self, route: str, method: str | None = None) -> int:
         return sum(1 for r in self.requests if r.route == route and (method is None or r.method == method))
@@ -392,7 +399,7 @@ class _Handler(BaseHTTPRequestHandler):
         record = RequestRecord(method, route, split.path, None, user)
         with self.hub._lock:
             self.hub.requests.append(record)
-        fault = self.hub._next_fault(route)
+        fault = self.hub._next_fault(route, "/" + "/".join(segs))
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and not fault.after and (fault.drop or fault.status):

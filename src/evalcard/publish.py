@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from .benchmarks import Registry, load_registry
 from .card.frontmatter import parse_card
-from .errors import UsageError, ValidationError
+from .errors import StoreError, UsageError, ValidationError
 from .formats.eval_results import dropped_fields, file_name_for, read_eval_results, task_id_for, to_eval_results
 from .formats.model_index import read_model_index, to_model_index
 from .formats.problems import errors
@@ -49,6 +49,8 @@ class Plan:
     notices: list[str] = field(default_factory=list)
     #: open pull requests that already propose every change of this plan
     duplicate_prs: list[PullRequest] = field(default_factory=list)
+    #: open pull requests that could not be read to tell (only with ``force``; without it planning stops), with why
+    unchecked_prs: list[tuple[PullRequest, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -103,6 +105,7 @@ class Plan:
             "counts": self.counts(),
             "summary": self.summary_lines(),
             "duplicate_prs": [p.to_dict() for p in self.duplicate_prs],
+            "unchecked_prs": [dict(p.to_dict(), reason=why) for p, why in self.unchecked_prs],
             "diff": self.diff(),
         }
 
@@ -159,7 +162,13 @@ def plan_update(
     fmt: str = "model-index",
     registry: Registry | None = None,
     check_prs: bool = True,
+    force: bool = False,
 ) -> Plan:
+    """The change that merging ``new_results`` into ``repo`` makes (nothing is written).
+
+    With ``check_prs``, open pull requests that already propose every change are found (``Plan.duplicate_prs``); a
+    PR that cannot be read stops planning with a :class:`~evalcard.errors.StoreError` naming it, unless ``force``
+    (then it is listed in ``Plan.unchecked_prs``)."""
     if fmt not in FORMATS:
         raise UsageError(f"unknown format {fmt!r}", hint=f"Use one of: {', '.join(FORMATS)}.")
     reg = registry or load_registry()
@@ -171,7 +180,9 @@ def plan_update(
     else:
         _plan_eval_results(plan, state, new, reg)
     if check_prs and plan.changed:
-        plan.duplicate_prs = find_duplicate_prs(store, repo, plan, reg)
+        plan.duplicate_prs, plan.unchecked_prs = check_open_prs(store, repo, plan, reg)
+        if plan.unchecked_prs and not force:
+            raise unchecked_error(repo, plan.unchecked_prs)
     return plan
 
 
@@ -276,20 +287,60 @@ def _proposal_key(r: EvalResult) -> tuple:
     )
 
 
-def find_duplicate_prs(store: Store, repo: RepoRef, plan: Plan, registry: Registry) -> list[PullRequest]:
-    """Open PRs whose files already hold every result this plan adds or changes."""
+def _unreadable_files(state: RepoState) -> list[str]:
+    """Files of a repo state that could not be read at all (so the results they hold are unknown)."""
+    whole = {"README.md", "model-index", *state.eval_raw}
+    return sorted({p.path for p in errors(state.problems) if p.path in whole})
+
+
+def check_open_prs(store: Store, repo: RepoRef, plan: Plan, registry: Registry) -> tuple[list[PullRequest], list[tuple[PullRequest, str]]]:
+    """``(duplicates, unreadable)``: open PRs whose files already hold *every* result this plan adds or changes, and
+    open PRs that could not be read to tell (a network or auth error, a card or results file that does not parse),
+    each with the reason. An unreadable PR is never taken for "not a duplicate"."""
     wanted = {_proposal_key(ch.new) for c in plan.changes for ch in c.merge.changes if ch.action in ("add", "update") and ch.new}
     if not wanted:
-        return []
-    dups = []
+        return [], []
+    dups: list[PullRequest] = []
+    unreadable: list[tuple[PullRequest, str]] = []
     for pr in store.list_prs(repo, "open"):
         try:
             state = load_repo(store, repo, pr.ref, registry=registry, strict_card=False)
-        except Exception:  # a PR branch we cannot read is not a duplicate
+        except Exception as e:  # noqa: BLE001 - whatever it is, this PR could not be checked
+            unreadable.append((pr, _why(e)))
             continue
         have = {_proposal_key(r) for r in state.results}
         if wanted <= have:
             dups.append(pr)
+            continue
+        bad = _unreadable_files(state)
+        if bad:
+            unreadable.append((pr, f"{', '.join(bad)} does not parse"))
+    return dups, unreadable
+
+
+def _why(e: BaseException) -> str:
+    from .errors import EvalcardError
+    from .store.tokens import scrub
+
+    text = e.message if isinstance(e, EvalcardError) else f"{type(e).__name__}: {e}"
+    return scrub(text.strip().splitlines()[0] if text.strip() else type(e).__name__)
+
+
+def unchecked_error(repo: RepoRef, unchecked: list[tuple[PullRequest, str]]) -> StoreError:
+    nums = ", ".join(f"#{p.num}" for p, _ in unchecked)
+    reasons = "; ".join(f"#{p.num}: {why}" for p, why in unchecked)
+    return StoreError(
+        f"could not check whether open pull request {nums} of {repo} already proposes these results ({reasons})",
+        hint=f"Retry when the pull request can be read (`evalcard prs {repo}` lists them), or pass --force to open one anyway.",
+    )
+
+
+def find_duplicate_prs(store: Store, repo: RepoRef, plan: Plan, registry: Registry, *, force: bool = False) -> list[PullRequest]:
+    """Open PRs whose files already hold every result this plan adds or changes. A PR that cannot be read raises
+    :class:`~evalcard.errors.StoreError` naming it, unless ``force`` (then it is skipped)."""
+    dups, unreadable = check_open_prs(store, repo, plan, registry)
+    if unreadable and not force:
+        raise unchecked_error(repo, unreadable)
     return dups
 
 

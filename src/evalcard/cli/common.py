@@ -126,7 +126,7 @@ def publish_report(
 
     if apply and create_pr:
         raise UsageError("--apply and --create-pr are exclusive", hint="--apply commits to main; --create-pr opens a pull request.")
-    plan = plan_update(store, repo, results, fmt=fmt, check_prs=create_pr)
+    plan = plan_update(store, repo, results, fmt=fmt, check_prs=create_pr, force=force)
     out: dict[str, Any] = dict(report or {})
     out["plan"] = plan.to_dict()
     outcome = None
@@ -140,6 +140,10 @@ def publish_report(
             **outcome.extra,
         }
     lines = list(plan.summary_lines())
+    warnings = [
+        f"warning: open pull request #{pr.num} could not be checked for the same results ({why}); going on (--force)"
+        for pr, why in plan.unchecked_prs
+    ]
     counts = plan.counts()
     n = counts.get("add", 0) + counts.get("update", 0)
     if not plan.changed:
@@ -161,12 +165,14 @@ def publish_report(
     else:
         status = f"{repo}: nothing to change"
         lines.append(status + ".")
-    return Report(data=out, lines=lines, status=status)
+    return Report(data=out, lines=lines, status=status, errors=warnings)
 
 
 def publish_results(store: Store, repo: RepoRef, results: list, *, as_json: bool = False, **kw: Any) -> int:
     """:func:`publish_report`, printed. Returns the exit code."""
     rep = publish_report(store, repo, results, **kw)
+    for line in rep.errors:
+        err(line)
     if as_json:
         echo_json(rep.data)
     else:
