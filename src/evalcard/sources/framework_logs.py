@@ -104,6 +104,8 @@ def check_number(value: Any) -> tuple[float | int | None, str | None]:
         return None, "value is missing (null)"
     if isinstance(value, bool):
         return None, f"value is a boolean ({value!r}), not a number"
+    if isinstance(value, BigInt):
+        return None, f"value is an integer of {value.digits} digits, too large for a float"
     if isinstance(value, (int, float)):
         if isinstance(value, float) and not math.isfinite(value):
             return None, f"value is {value!r}"
@@ -291,10 +293,35 @@ def check_depth(data: Any, limit: int = MAX_DEPTH) -> int | None:
     return None
 
 
+class BigInt:
+    """An integer literal of a log too long to be a number evalcard takes (past :data:`_INT_DIGITS` digits; Python
+    refuses to convert more than 4,300): kept as its digit count, so the value is a wrong-type warning, never a
+    ``ValueError`` from ``int()`` or an ``OverflowError`` from ``float()``."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, text: str):
+        self.digits = len(text.lstrip("-"))
+
+    def __repr__(self) -> str:
+        return f"<integer of {self.digits} digits>"
+
+    __str__ = __repr__
+
+
+#: longer integer literals are read as :class:`BigInt` (no float holds more than 309 digits)
+_INT_DIGITS = 400
+
+
+def _parse_int(text: str) -> int | BigInt:
+    return int(text) if len(text) <= _INT_DIGITS else BigInt(text)
+
+
 def parse_json(text: str | bytes, where: str) -> Any:
     """Parse a log's JSON; every way it can fail is a :class:`SourceError` that names ``where``."""
     try:
-        data = json.loads(text)  # accepts NaN / Infinity, as the frameworks write them; 1e400 reads as inf
+        # NaN / Infinity are accepted, as the frameworks write them; 1e400 reads as inf; huge integers as BigInt
+        data = json.loads(text, parse_int=_parse_int)
     except json.JSONDecodeError as e:
         raise SourceError(f"{where}: not valid JSON (line {e.lineno}: {e.msg})") from None
     except RecursionError:
