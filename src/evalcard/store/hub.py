@@ -18,6 +18,8 @@ Retries
     429 (honouring ``Retry-After``), 408/5xx, timeouts and dropped connections are retried with bounded exponential
     backoff and jitter; 400/401/403/404/409/412 fail at once. Before a write is sent again the store checks whether
     the previous attempt landed after all (its answer lost), so a retry never makes a second commit or a second PR.
+    When that check fails too (its reads retried as above), the write is not sent again: the error says its outcome
+    is unknown and which command shows whether it landed (``evalcard prs REPO`` for a pull request).
 Tokens
     ``token=`` (the CLI's ``--token``), else ``HF_TOKEN``, else the ``hf auth login`` token (``huggingface_hub``'s
     ``get_token``). The token is sent only in the ``Authorization`` header by ``huggingface_hub``; it is never logged
@@ -162,8 +164,20 @@ class HubStore:
         base = min(self.max_backoff, self.backoff * (2 ** (attempt - 1)))
         return base / 2 + random.uniform(0, base / 2)  # "equal jitter"
 
-    def _call(self, what: str, fn: Callable[[], Any], *, before_retry: Callable[[BaseException], None] | None = None) -> Any:
-        """Run ``fn`` with bounded retries on transient failures. ``before_retry`` may raise ``_Landed``."""
+    def _call(
+        self,
+        what: str,
+        fn: Callable[[], Any],
+        *,
+        before_retry: Callable[[BaseException], None] | None = None,
+        unknown: Callable[[BaseException, BaseException], Exception] | None = None,
+    ) -> Any:
+        """Run ``fn`` with bounded retries on transient failures.
+
+        For a write, ``before_retry`` checks whether the failed attempt landed after all: it raises ``_Landed`` (it
+        did: its result is returned, nothing is sent again), returns (it did not: the write is sent again) or raises
+        ``PublishConflictError``. When the check itself fails (its own reads already retried), the outcome of the
+        write is unknown and it is never sent again blindly: ``unknown(write_error, check_error)`` is raised."""
         attempt = 0
         while True:
             attempt += 1
@@ -190,8 +204,11 @@ class HubStore:
                         return landed.result
                     except PublishConflictError:
                         raise
-                    except Exception as check_exc:  # the check itself failed: just retry the call
-                        logger.debug("%s: pre-retry check failed: %s", what, self._reason(check_exc))
+                    except Exception as check_exc:  # the write may or may not have landed: never resend it
+                        logger.warning("%s: could not check whether the previous attempt landed: %s", what, self._reason(check_exc))
+                        if unknown is None:
+                            raise
+                        raise unknown(exc, check_exc) from None
 
     def _reason(self, exc: BaseException) -> str:
         code = _status(exc)
@@ -613,8 +630,20 @@ class HubStore:
             before_retry = self._pr_landed_check(repo, pending, message)
         else:
             before_retry = self._commit_landed_check(repo, pending, base)
+
+        def unknown(write_exc: BaseException, check_exc: BaseException) -> StoreError:
+            if create_pr:
+                what, check = f"opening a pull request on {repo}", f"`evalcard prs {repo}` lists its open pull requests"
+            else:
+                what, check = f"the commit to {repo}", f"`evalcard show {repo}` shows main (history: {self._repo_url(repo)}/commits/main)"
+            return StoreError(
+                f"the outcome of {what} is unknown: the Hub's answer was lost ({self._reason(write_exc)}) and checking whether "
+                f"it landed failed too ({self._reason(check_exc)}); it was not sent again",
+                hint=f"Check before running the command again: {check}.",
+            )
+
         try:
-            info = self._call("create pull request" if create_pr else "commit", send, before_retry=before_retry)
+            info = self._call("create pull request" if create_pr else "commit", send, before_retry=before_retry, unknown=unknown)
         except ValueError as exc:
             from huggingface_hub.errors import HfHubHTTPError
 
