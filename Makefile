@@ -3,7 +3,7 @@ PY ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: demo test install install-test bench clean
+.PHONY: demo test install install-test bench mutate clean
 
 $(BIN)/python:
 	$(PY) -m venv $(VENV)
@@ -30,5 +30,13 @@ bench: install-test
 	$(BIN)/python bench/extract_quality.py --write-readme
 	$(BIN)/python bench/run_overhead.py --write-readme
 
+# Mutation testing of the modules that decide which numbers are written ([tool.mutmut] in pyproject.toml), then the
+# per-module report (bench/mutation_report.py; survivors explained in docs/mutation.md).
+mutate: install-test
+	$(BIN)/pip install -q 'mutmut==3.8.1'
+	rm -rf mutants
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mutmut run --max-children 2
+	$(BIN)/python bench/mutation_report.py --write-readme
+
 clean:
-	rm -rf demo-store .pytest_cache build *.egg-info
+	rm -rf demo-store .pytest_cache build *.egg-info mutants
