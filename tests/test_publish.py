@@ -170,3 +170,47 @@ def test_a_new_result_that_is_not_a_number_is_refused_not_written(store, fmt):
 def test_pr_description_names_the_source_kind(store):
     plan = plan_update(store, REPO, [new()])
     assert "source: readme-table" in plan.description()
+
+
+# -- notices are printed once ----------------------------------------------------------------------------------------
+TABLE_CARD = b"""---
+license: mit
+model-index:
+- name: my-model
+  results:
+  - task: {type: text-generation}
+    dataset: {name: MMLU (0-shot), type: cais/mmlu, args: {num_few_shot: 0}}
+    metrics:
+    - {type: accuracy, value: 40.1}
+    source: {name: Model card, url: https://huggingface.co/org/my-model}
+---
+# my-model
+
+| Benchmark | my-model |
+|---|---|
+| MMLU (5-shot) | 45.2 |
+| GSM8K (8-shot, CoT) | 31.5 |
+"""
+
+
+@pytest.mark.parametrize("fmt", ["model-index", "eval-results"])
+def test_cli_preview_prints_each_notice_once_and_names_once(tmp_path, fmt):
+    from click.testing import CliRunner
+
+    from evalcard.cli.main import cli
+
+    st = LocalStore(tmp_path)
+    st.create_repo(REPO, {"README.md": TABLE_CARD})
+    if fmt == "eval-results":  # the 0-shot score in .eval_results too, so the 5-shot one lands beside it there
+        zero = EvalResult(dataset_id="cais/mmlu", metric_type="accuracy", value=40.1, n_shot=0, source_name="Model card",
+                          source_url="https://huggingface.co/org/my-model")
+        apply_plan(st, plan_update(st, REPO, [zero], fmt=fmt), create_pr=False)
+    r = CliRunner().invoke(cli, ["extract", str(REPO), "--store", str(tmp_path), "--model", "my-model", "--format", fmt])
+    assert r.exit_code == 0, r.output
+    notes = [line for line in r.output.splitlines() if line.startswith("note: ")]
+    assert notes == ["note: MMLU (5-shot) accuracy added beside an existing result that differs in n_shot"], r.output
+    summary = r.output.split("--- a/")[0]  # the summary lines, before the diff
+    said = [line for line in summary.splitlines() if line.startswith(("+ ", "~ ", "note: "))]
+    assert all(line.count("-shot") == 1 and line.lower().count("cot") <= 1 for line in said), said
+    gsm = "+ GSM8K (8-shot, CoT) exact_match = 31.5" if fmt == "model-index" else "+ GSM8K (8-shot) (CoT) exact_match = 31.5"
+    assert gsm in said

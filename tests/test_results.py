@@ -1,3 +1,5 @@
+import pytest
+
 from evalcard.results import EvalResult, dedupe, merge
 
 
@@ -70,3 +72,27 @@ def test_dedupe_keeps_order():
 def test_to_dict_has_stable_keys():
     d = R(stderr=0.01).to_dict()
     assert d["dataset"] == "cais/mmlu" and d["metric"] == "accuracy" and d["value"] == 0.5 and d["stderr"] == 0.01
+
+
+@pytest.mark.parametrize(
+    "kw, label",
+    [
+        (dict(dataset_name="MMLU (5-shot)", n_shot=5), "MMLU (5-shot) accuracy"),
+        (dict(dataset_name="MMLU 5 shot", n_shot=5), "MMLU 5 shot accuracy"),
+        (dict(dataset_name="GSM8K (8-shot, CoT)", n_shot=8, notes="CoT"), "GSM8K (8-shot, CoT) accuracy"),
+        (dict(dataset_name="ARC zero-shot", n_shot=0), "ARC zero-shot accuracy"),
+        # what the name does not say is still said, and a name's number is not mistaken for another
+        (dict(dataset_name="MMLU", n_shot=5, notes="CoT"), "MMLU (5-shot) (CoT) accuracy"),
+        (dict(dataset_name="MMLU 25-shot", n_shot=5), "MMLU 25-shot (5-shot) accuracy"),
+        (dict(dataset_name="MMLU (5-shot)", n_shot=0), "MMLU (5-shot) (0-shot) accuracy"),
+        (dict(dataset_name="GSM8K CoT", n_shot=8, notes="CoT, maj@8"), "GSM8K CoT (8-shot) (maj@8) accuracy"),
+        (dict(dataset_name="Cotton QA", notes="CoT"), "Cotton QA (CoT) accuracy"),
+    ],
+)
+def test_label_says_each_setting_once(kw, label):
+    assert R(**kw).label() == label
+
+
+def test_notice_names_are_not_doubled():
+    m = merge([R(dataset_name="MMLU (0-shot)", n_shot=0)], [R(dataset_name="MMLU (5-shot)", n_shot=5, value=0.7)])
+    assert m.notices == ["MMLU (5-shot) accuracy added beside an existing result that differs in n_shot"]

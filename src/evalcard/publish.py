@@ -67,10 +67,12 @@ class Plan:
         return [c.merge for c in self.changes] + self.unchanged
 
     def summary_lines(self) -> list[str]:
+        """The change lines of every file, then each notice once (a merge's notices are the plan's notices too)."""
         lines = []
         for m in self.merges():
-            lines.extend(m.diff_lines())
-        return lines + [f"note: {n}" for n in self.notices]
+            lines.extend(m.change_lines())
+        notices = dict.fromkeys([*self.notices, *(n for m in self.merges() for n in m.notices)])
+        return lines + [f"note: {n}" for n in notices]
 
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}

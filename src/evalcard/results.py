@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -99,15 +100,18 @@ class EvalResult:
         return to_float(self.value)
 
     def label(self) -> str:
-        """A short human label: ``cais/mmlu (5-shot) accuracy``."""
+        """A short human label: ``cais/mmlu (5-shot) accuracy``. What the dataset name already says (``MMLU
+        (5-shot)``, ``GSM8K (8-shot, CoT)``) is not said twice."""
         name = self.dataset_name or self.dataset_id
         parts = [name]
         if self.dataset_config and self.dataset_config not in name:
             parts.append(f"[{self.dataset_config}]")
-        if self.n_shot is not None:
+        if self.n_shot is not None and not _says_n_shot(name, self.n_shot):
             parts.append(f"({self.n_shot}-shot)")
         if self.notes:
-            parts.append(f"({self.notes})")
+            missing = [n for n in (x.strip() for x in self.notes.split(",")) if n and not _says_word(name, n)]
+            if missing:
+                parts.append(f"({', '.join(missing)})")
         parts.append(self.metric_name or self.metric_type)
         return " ".join(parts)
 
@@ -120,6 +124,16 @@ class EvalResult:
         d["dataset"] = self.dataset_id
         d["metric"] = self.metric_type
         return {k: v for k, v in d.items() if v not in (None, {}, [])}
+
+
+def _says_n_shot(text: str, n: int) -> bool:
+    """Whether ``text`` names ``n``-shot itself ("MMLU (5-shot)", "5 shot", "zero-shot"; not "25-shot" for 5)."""
+    words = ["zero", "0"] if n == 0 else [str(n)]
+    return any(re.search(rf"(?<![\w.]){w}[\s_-]?shots?(?!\w)", text, re.I) for w in words)
+
+
+def _says_word(text: str, word: str) -> bool:
+    return re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text, re.I) is not None
 
 
 def _norm(s: Any) -> Any:
@@ -201,8 +215,12 @@ class MergeResult:
             out[c.action] = out.get(c.action, 0) + 1
         return out
 
+    def change_lines(self) -> list[str]:
+        """One line per result added, changed or skipped (no notices)."""
+        return [c.describe() for c in self.changes if c.action != "keep"]
+
     def diff_lines(self) -> list[str]:
-        return [c.describe() for c in self.changes if c.action != "keep"] + [f"note: {n}" for n in self.notices]
+        return self.change_lines() + [f"note: {n}" for n in self.notices]
 
 
 def dedupe(results: Iterable[EvalResult]) -> list[EvalResult]:
