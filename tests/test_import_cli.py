@@ -181,18 +181,34 @@ def _doc_commands(section: str) -> list[str]:
 
 
 def test_docs_import_log_examples_run(runner, tmp_path, monkeypatch, store):
+    """Every documented import-log command runs with the exit code its comment states (0 unless it says
+    ``# exit code N``), and every output line the docs show is in its output (``...`` stands for lines left out)."""
+    from doc_examples import console_examples
+    from test_import_inspect import write_eval_archive
+    from test_import_partial import partial_log
+
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("EVALCARD_STORE", str(store.root))
     out_dir = tmp_path / "lm-eval-out" / "my-org__my-model"
     out_dir.mkdir(parents=True)
     (out_dir / "results_2026-01-15T10-30-00.123456.json").write_text(json.dumps(lm_eval_04()))
+    (tmp_path / "results.json").write_text(json.dumps(lm_eval_04()))
+    (tmp_path / "hellaswag.json").write_text(json.dumps({"hellaswag": {"alias": "hellaswag", "acc,none": 0.5, "acc_stderr,none": 0.01, "acc_norm,none": 0.6, "acc_norm_stderr,none": 0.02}}))
     (tmp_path / "lighteval-results.json").write_text(json.dumps(lighteval_013()))
-    from test_import_inspect import write_eval_archive
-
     write_eval_archive(tmp_path / "gpqa.eval")
+    write_eval_archive(tmp_path / "cancelled.eval", partial_log())
     store.create_repo(RepoRef("my-org/my-model"), {"README.md": README})
-    cmds = _doc_commands("import-log")
-    assert len(cmds) >= 4
-    for cmd in cmds:
-        r = invoke(runner, *shlex.split(cmd)[1:])
-        assert r.exit_code == 0, f"{cmd}\n{r.output}"
+    examples = [(cmd, out) for cmd, out in console_examples("docs/import.md") if cmd.startswith("evalcard import-log")]
+    assert len(examples) >= 10 and len(_doc_commands("import-log")) == len(examples)
+    shown = 0
+    for cmd, expected in examples:
+        code = re.search(r"#\s*exit code (\d)", cmd)
+        r = invoke(runner, *shlex.split(cmd.split("  #")[0])[1:])
+        assert r.exit_code == (int(code.group(1)) if code else 0), f"{cmd}\n{r.output}"
+        assert "Traceback" not in r.output
+        got = [line.rstrip() for line in r.output.splitlines()]
+        for line in expected:
+            if line.strip() and line.strip() != "...":
+                assert line.rstrip() in got, f"{cmd}: documented line not in the output:\n{line}\n--- output:\n{r.output}"
+                shown += 1
+    assert shown >= 20

@@ -158,7 +158,7 @@ def _print_rows(rows: list[dict]) -> None:
         fw = rs[0].get("framework") or ""
         ver = rs[0].get("framework_version")
         model = rs[0].get("model")
-        click.echo(f"{f}  [{fw}{' ' + ver if ver else ''}]{'  model: ' + model if model else ''}")
+        click.echo(f"{f}  [{fw}{' ' + ver if ver else ''}]  model: {model or 'unknown'}")
         width = max(len(str(r["task"])) for r in rs)
         for r in rs:
             value = _fmt(r["value"]) + (f" ± {_fmt(r['stderr'])}" if r["stderr"] is not None else "")
