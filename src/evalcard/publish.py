@@ -20,7 +20,7 @@ from .formats.model_index import read_model_index, to_model_index
 from .formats.problems import errors
 from .repo import RepoState, dump_yaml, load_repo, parse_eval_file, same_weights
 from .results import EvalResult, MergeResult, _norm, merge
-from .store.base import CommitResult, PullRequest, RepoRef, Store
+from .store.base import CommitResult, PullRequest, RepoRef, Store, write_lock
 
 FORMATS = ("model-index", "eval-results")
 
@@ -353,8 +353,12 @@ def apply_plan(store: Store, plan: Plan, *, create_pr: bool, title: str | None =
     n = sum(1 for c in plan.changes for ch in c.merge.changes if ch.action in ("add", "update"))
     title = title or f"Add evaluation results ({n} score{'s' if n != 1 else ''}) with evalcard"
     if create_pr:
-        if plan.duplicate_prs and not force:
-            nums = ", ".join(f"#{p.num}" for p in plan.duplicate_prs)
-            return CommitResult(oid=None, changed=False, extra={"duplicate_of": [p.to_dict() for p in plan.duplicate_prs], "message": f"open pull request {nums} already proposes these results"})
-        return store.open_pr(plan.repo, plan.files, title=title, description=plan.description(), parent_commit=plan.base)
+        # The plan looked for duplicates before holding any lock; where the store has a writer lock, look again under
+        # it, so two writers racing with the same change open one PR (the second finds the first's).
+        with write_lock(store, plan.repo) as locked:
+            dups = find_duplicate_prs(store, plan.repo, plan, load_registry()) if locked and not force else plan.duplicate_prs
+            if dups and not force:
+                nums = ", ".join(f"#{p.num}" for p in dups)
+                return CommitResult(oid=None, changed=False, extra={"duplicate_of": [p.to_dict() for p in dups], "message": f"open pull request {nums} already proposes these results"})
+            return store.open_pr(plan.repo, plan.files, title=title, description=plan.description(), parent_commit=plan.base)
     return store.commit(plan.repo, plan.files, message=title, description=plan.description(), parent_commit=plan.base)

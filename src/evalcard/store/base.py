@@ -7,9 +7,10 @@ Everything above the store (publishing, extraction, runs) talks to this interfac
 
 from __future__ import annotations
 
+import contextlib
 import re
 from dataclasses import dataclass, field
-from typing import Protocol, runtime_checkable
+from typing import Iterator, Protocol, runtime_checkable
 
 from ..errors import UsageError
 
@@ -107,3 +108,16 @@ class Store(Protocol):
 
     def changed_files(self, repo: RepoRef, old: str, new: str | None = None) -> list[str] | None:
         """Paths that differ between two revisions (``new`` default: main); None when the store cannot tell."""
+
+
+@contextlib.contextmanager
+def write_lock(store: object, repo: RepoRef) -> Iterator[bool]:
+    """Hold ``store``'s exclusive writer lock on ``repo`` when the store has one (the local store's
+    ``write_lock``), so a check and the write that depends on it happen with no other writer in between. Yields
+    whether a lock is held; stores without one (the Hub) yield False and lock nothing."""
+    lock = getattr(store, "write_lock", None)
+    if lock is None:
+        yield False
+        return
+    with lock(repo):
+        yield True
