@@ -406,3 +406,14 @@ def test_merging_a_pr_onto_a_moved_main_and_a_conflicting_one(tmp_path):
     for f in ("a.txt", "b.txt"):
         assert (st.path(REPO) / f).exists()
     assert_consistent(st)
+
+
+# -- usage -----------------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("args", [["store", "ls"], ["store", "init", "org/x"], ["store", "merge", "org/x", "1"]])
+def test_store_commands_on_a_file_are_a_usage_error(tmp_path, args):
+    f = tmp_path / "not-a-store.txt"
+    f.write_text("x")
+    r = subprocess.run([EVALCARD, *args, "--store", str(f)], capture_output=True, text=True)
+    assert r.returncode == 2, r
+    assert r.stderr.strip().splitlines() == [f"Error: --store {f}: a file, not a local store folder (give a folder, e.g. --store ./my-store)"]
+    assert f.read_text() == "x"

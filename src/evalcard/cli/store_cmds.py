@@ -17,6 +17,8 @@ def _local(store_opt: str | None) -> LocalStore:
     where = store_opt or os.environ.get("EVALCARD_STORE")
     if not where or where == "hub":
         raise UsageError("no local store given", hint="Pass --store DIR or set EVALCARD_STORE=DIR.")
+    if Path(where).expanduser().exists() and not Path(where).expanduser().is_dir():
+        raise UsageError(f"--store {where}: a file, not a local store folder (give a folder, e.g. --store ./my-store)")
     return LocalStore(where)
 
 
