@@ -375,6 +375,9 @@ def build_corpus(root: Path, n: int = 240, seed: int = 10) -> list[Path]:
         "bomb-deflate.eval": zip_bytes([deflate_member("header.json", bytes(300 << 20), size=1000)]),
         "encrypted.eval": zip_bytes([deflate_member("header.json", header_json(), flags=0x1)]),
         "bzip2.eval": zip_bytes([{"name": "header.json", "data": b"BZh9", "method": 12}]),
+        # a failed run's summaries (read to count its scored samples) are bounded too
+        "bomb-summaries.eval": zip_bytes([zstd_member("header.json", header_json(dict(eval_log(), status="error", results=None))),
+                                          {"name": "summaries.json", "data": zstd_bomb(), "method": 93, "crc": 0, "size": 1000}]),
     }
     files += [write(root / name, data) for name, data in bombs.items()]
     return files
@@ -440,5 +443,6 @@ def test_corpus_under_memory_and_cpu_limits(tmp_path):
     assert "would inflate to 2,147,483,648 bytes" in by_name["bomb-zstd-honest.eval"]
     assert by_name["bomb-deflate.eval"].startswith("error: ")
     assert "encrypted" in by_name["encrypted.eval"] and "compression method 12" in by_name["bzip2.eval"]
+    assert by_name["bomb-summaries.eval"] == "read"  # the header is fine; the sample count is unknown
     outcomes = [got.split(":")[0] for got in report.values()]
     assert outcomes.count("read") > 20 and outcomes.count("error") > 20  # the corpus exercises both ways

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import copy
 import json
+import zipfile
 
 import pytest
 import yaml
@@ -158,11 +159,39 @@ def test_partial_counts_from_scored_samples_when_completed_is_missing():
     assert "an unknown number of samples scored" in parse_inspect(log, path="x").warnings[0]
 
 
+def failed_archive(path, n_ok: int = 5, n_err: int = 1) -> None:
+    """What a real inspect-ai run writes when a sample raises (fail_on_error): a header with status 'error', an
+    error and no 'results' at all, and summaries.json with the samples it finished (and the one that failed)."""
+    log = partial_log("error")
+    del log["results"]
+    log["eval"]["dataset"]["samples"] = n_ok + n_err
+    summaries = [{"id": i, "epoch": 1, "scores": {"choice": {"value": "C"}}, "completed": True} for i in range(1, n_ok + 1)]
+    summaries += [{"id": n_ok + i, "epoch": 1, "scores": {}, "error": "RuntimeError('boom')", "completed": True} for i in range(1, n_err + 1)]
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as z:
+        z.writestr("_journal/start.json", json.dumps({"version": 2, "eval": log["eval"], "plan": log["plan"]}))
+        z.writestr("summaries.json", json.dumps(summaries))
+        z.writestr("header.json", json.dumps(log))
+
+
+def test_failed_run_without_results_says_how_many_samples_it_scored(tmp_path):
+    p = tmp_path / "failed.eval"
+    failed_archive(p)
+    for allow in (False, True):
+        out = read_logs([p], allow_partial=allow)
+        (w,) = out.warnings
+        assert not out.results and "status is 'error' (5 of 6 samples scored; error: RuntimeError('CUDA out of memory'))" in w
+        assert "no scores to import" in w  # evalcard never computes the metric from the samples itself
+    log = partial_log("error")
+    del log["results"]
+    log["samples"] = [{"id": 1, "scores": {"choice": {"value": "C"}}}, {"id": 2, "scores": {}, "error": "x"}]  # a .json log with samples
+    assert "1 of 198 samples scored" in parse_inspect(log, path="x").warnings[0]
+
+
 def test_partial_run_without_scores_and_unfinished_runs_import_nothing(tmp_path):
     log = partial_log("error")
     log["results"] = None  # failed before any sample was scored
     out = parse_inspect(log, path="x", allow_partial=True)
-    assert not out.results and "no samples scored" in out.warnings[0] and "CUDA" in out.warnings[0]
+    assert not out.results and "an unknown number of samples scored" in out.warnings[0] and "CUDA" in out.warnings[0]
     p = tmp_path / "started.eval"
     write_eval_archive(p, header=False)
     out = read_logs([p], allow_partial=True)

@@ -156,6 +156,8 @@ def read_eval_archive(path: str | Path) -> dict[str, Any]:
             except zipfile.BadZipFile as e:  # a bad CRC or local header inside a readable archive
                 raise SourceError(f"{p}: cannot read {member} ({e})") from None
             data = parse_json(raw, f"{p}: {member}")
+            if isinstance(data, dict) and data.get("status") != "success":
+                data[SAMPLE_SUMMARIES] = _archive_summaries(z, p, names)
     except zipfile.BadZipFile:
         raise SourceError(f"{p}: not a zip archive (inspect-ai .eval logs are zip files)") from None
     except OSError as e:
@@ -165,6 +167,57 @@ def read_eval_archive(path: str | Path) -> dict[str, Any]:
     if member != "header.json":
         data.setdefault("status", "started")
     return data
+
+
+#: where :func:`read_eval_archive` puts the sample summaries of a run that did not succeed (to count what it scored)
+SAMPLE_SUMMARIES = "_evalcard_sample_summaries"
+
+
+def _archive_summaries(z: zipfile.ZipFile, path: Path, names: set[str]) -> list[Any] | None:
+    """The per-sample summaries of an archive (``summaries.json``, else the journal's ``_journal/summaries/*.json``),
+    read within one :data:`MAX_MEMBER_BYTES` budget; None when absent or unreadable (the counts are then unknown)."""
+    members = ["summaries.json"] if "summaries.json" in names else sorted(
+        (n for n in names if n.startswith("_journal/summaries/") and n.endswith(".json")), key=lambda n: (len(n), n)
+    )
+    if not members:
+        return None
+    out: list[Any] = []
+    budget = MAX_MEMBER_BYTES
+    try:
+        for name in members:
+            raw = _read_member(z, path, name, limit=budget)
+            budget -= len(raw)
+            part = parse_json(raw, f"{path}: {name}")
+            if not isinstance(part, list):
+                return None
+            out.extend(part)
+    except (SourceError, NotImplementedError, EOFError, zlib.error, zipfile.BadZipFile):
+        return None
+    return out
+
+
+def _sample_counts(data: dict[str, Any]) -> tuple[int | None, int | None]:
+    """``(samples scored, samples logged)`` from a log's sample summaries (a ``.eval`` archive's) or samples (a
+    ``.json`` log's): a sample counts as scored when it has scores and no error."""
+    samples = data.get(SAMPLE_SUMMARIES)
+    if samples is None:
+        samples = data.get("samples")
+    if not isinstance(samples, list):
+        return None, None
+    entries = [x for x in samples if isinstance(x, dict)]
+    scored = sum(1 for x in entries if isinstance(x.get("scores"), dict) and x["scores"] and not x.get("error"))
+    return scored, len(entries)
+
+
+def _planned_samples(ev: dict[str, Any]) -> int | None:
+    """How many samples the run was to score: ``eval.dataset.samples`` x epochs (None when unknown)."""
+    dataset = ev.get("dataset") if isinstance(ev.get("dataset"), dict) else {}
+    n = check_count(dataset.get("samples"))
+    config = ev.get("config") if isinstance(ev.get("config"), dict) else {}
+    epochs = check_count(config.get("epochs"))
+    if n is None:
+        return None
+    return n * (epochs if epochs else 1)
 
 
 def _task_name(ev: dict[str, Any]) -> str | None:
@@ -225,9 +278,14 @@ def parse_inspect(
             warn(f"{path}: skipped: run status is {_short(status)}, not 'success' (the run never finished; it has no scores)")
             return out
         done, total = _scored(results)
-        what = f"run status is {status!r} ({_count_text(done, total) if has_scores else 'no samples scored'}{_error_text(data)})"
+        if done is None or total is None:
+            s_done, s_logged = _sample_counts(data)
+            done = s_done if done is None else done
+            total = total if total is not None else _planned_samples(ev) or s_logged
+        what = f"run status is {status!r} ({_count_text(done, total)}{_error_text(data)})"
         if not has_scores:
-            warn(f"{path}: skipped: {what}")
+            # inspect writes no results for a run that failed outright; evalcard never computes metrics from samples
+            warn(f"{path}: skipped: {what}; the log has no scores to import (inspect computed none for this run)")
             return out
         if not allow_partial:
             warn(f"{path}: skipped: {what}; use --allow-partial to import the scores of the samples it finished")
