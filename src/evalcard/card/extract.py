@@ -27,6 +27,7 @@ from typing import Any, Iterable
 from ..benchmarks import Benchmark, Registry, load_registry, normalize_name
 from ..errors import SourceError, UsageError
 from ..results import EvalResult
+from .frontmatter import front_matter_end
 from .tables import Table, parse_tables, squash
 
 # -- cell values ----------------------------------------------------------------------------------------------------
@@ -1125,10 +1126,13 @@ def _prepare(text: str | bytes) -> str:
     if "\x00" in text:
         raise SourceError("README looks binary (contains NUL bytes)", hint="Pass a README.md text file.")
     text = text.lstrip("\ufeff")
-    # blank out YAML front matter (keeps line numbers): its '---' lines are not setext headings or tables
-    m = re.match(r"^(\s*---[ \t]*\r?\n)([\s\S]*?)(\r?\n---[ \t]*(?:\r?\n|$))", text)
-    if m:
-        text = "\n" * text[: m.end()].count("\n") + text[m.end() :]
+    # blank out YAML front matter (keeps line numbers): its '---' lines are not setext headings or tables. Where it
+    # ends is decided by the card reader's own rule (the Hub's pattern), so that every command reading this file
+    # agrees on whether it has front matter; a first-line '---' rule that nothing closes is body.
+    end = front_matter_end(text)
+    if end:
+        head = text[:end]
+        text = "\n" * (head.count("\n") + head.count("\r") - head.count("\r\n")) + text[end:]
     return text
 
 

@@ -74,16 +74,17 @@ class _Limit(Exception):
         self.mark = mark
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that refuses duplicate keys (PyYAML silently keeps the last one) and documents past the limits:
-    more than :data:`MAX_ALIASES` aliases, nesting deeper than :data:`MAX_DEPTH`, more than :data:`MAX_NODES` nodes
-    once aliases are expanded, recursive aliases. The checks run on the composed node graph, before any Python
-    object is built, so a 700-byte alias bomb costs microseconds, not gigabytes."""
+class _Checks:
+    """What evalcard's YAML loaders add to PyYAML's safe loading: duplicate keys are refused (PyYAML silently keeps
+    the last one), and so are documents past the limits: more than :data:`MAX_ALIASES` aliases, nesting deeper than
+    :data:`MAX_DEPTH`, more than :data:`MAX_NODES` nodes once aliases are expanded, recursive aliases. The checks run
+    while composing the node graph, before any Python object is built, so a 700-byte alias bomb costs
+    microseconds, not gigabytes."""
 
-    def __init__(self, stream: Any):
-        super().__init__(stream)
-        self._depth = 0
-        self._aliases = 0
+    _depth = 0
+    _aliases = 0
+    _nodes = 0
+    _resolved: dict | None = None
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         if self.check_event(yaml.AliasEvent):
@@ -91,6 +92,9 @@ class _StrictLoader(yaml.SafeLoader):
             if self._aliases > MAX_ALIASES:
                 raise _Limit(f"more than {MAX_ALIASES} YAML aliases (*name)", self.peek_event().start_mark)
             return super().compose_node(parent, index)
+        self._nodes += 1
+        if self._nodes > MAX_NODES:
+            raise _Limit(f"YAML document too large: more than {MAX_NODES:,} values", self.peek_event().start_mark)
         self._depth += 1
         if self._depth > MAX_DEPTH:
             raise _Limit(f"YAML nested more than {MAX_DEPTH} levels deep", self.peek_event().start_mark)
@@ -99,11 +103,25 @@ class _StrictLoader(yaml.SafeLoader):
         finally:
             self._depth -= 1
 
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Any:
+        # the same keys and values come back thousands of times in a big model-index; the tag of a plain scalar
+        # depends on its text alone (no path resolvers are registered), so remember it
+        if kind is not yaml.ScalarNode or len(value) > 64:
+            return super().resolve(kind, value, implicit)
+        if self._resolved is None:
+            self._resolved = {}
+        key = (value, implicit)
+        tag = self._resolved.get(key)
+        if tag is None:
+            tag = self._resolved[key] = super().resolve(kind, value, implicit)
+        return tag
+
     def get_single_data(self) -> Any:
         node = self.get_single_node()
         if node is None:
             return None
-        _check_expanded_size(node)
+        if self._aliases:  # without aliases the node count is the size, already bounded while composing
+            _check_expanded_size(node)
         return self.construct_document(node)
 
     def construct_object(self, node: Any, deep: bool = False) -> Any:
@@ -111,6 +129,28 @@ class _StrictLoader(yaml.SafeLoader):
             return super().construct_object(node, deep=deep)
         except (ValueError, OverflowError, TypeError) as e:  # 2024-13-45, !!float abc, ...
             raise yaml.constructor.ConstructorError(None, None, f"cannot read the value {_short(node)}: {e}", node.start_mark) from None
+
+
+class _StrictLoader(_Checks, yaml.SafeLoader):
+    """The pure-Python loader: PyYAML's own scanner and parser (the reference for what a card may hold)."""
+
+
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _FastLoader = None
+else:
+
+    class _FastLoader(_Checks, yaml.composer.Composer, _CParser, yaml.constructor.SafeConstructor, yaml.resolver.Resolver):  # type: ignore[no-redef]
+        """libyaml's scanner and parser (three times faster on a big card) under the same Python composer, checks
+        and constructor. Anything it refuses is read again by :class:`_StrictLoader`, whose verdict counts (libyaml
+        refuses a few things PyYAML accepts, such as ``"\\ud800"`` escapes)."""
+
+        def __init__(self, stream: Any):
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
 
 
 def _short(node: Any) -> str:
@@ -155,7 +195,7 @@ def _check_expanded_size(root: Any) -> None:
                 stack.append((c, False))
 
 
-def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
     loader.flatten_mapping(node)
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
@@ -171,7 +211,7 @@ def _construct_mapping(loader: _StrictLoader, node: yaml.MappingNode, deep: bool
     return loader.construct_mapping(node, deep=deep)
 
 
-def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
+def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
     text = str(node.value)
     if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
         return BigNumber(text)
@@ -181,8 +221,10 @@ def _construct_int(loader: _StrictLoader, node: yaml.ScalarNode) -> Any:
     return value
 
 
-_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-_StrictLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+for _loader in (_StrictLoader, _FastLoader):
+    if _loader is not None:
+        _loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+        _loader.add_constructor("tag:yaml.org,2002:int", _construct_int)
 
 
 def load_yaml_strict(text: str, *, path: str | None = None, line_offset: int = 0) -> Any:
@@ -192,6 +234,11 @@ def load_yaml_strict(text: str, *, path: str | None = None, line_offset: int = 0
         if stripped.startswith("\t") and stripped.strip():
             raise CardParseError("tab character used for indentation (YAML allows spaces only)", path=path, line=line_offset + i + 1)
     try:
+        if _FastLoader is not None:
+            try:
+                return yaml.load(text, Loader=_FastLoader)  # noqa: S506 - a SafeLoader equivalent
+            except yaml.YAMLError:
+                pass  # PyYAML's own parser decides, with its own message
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _Limit as e:
         line = line_offset + e.mark.line + 1 if e.mark is not None else None

@@ -22,6 +22,9 @@ MAX_COLS = 512
 MAX_ROWS = 5000
 MAX_SPAN = 512
 MAX_TABLE_CHARS = 2_000_000
+#: grid positions per table (rows x columns, span copies included): a 45 kB ``rowspan=5000 colspan=512`` cell must
+#: not become 2.5 million cells
+MAX_CELLS = 100_000
 
 
 @dataclass
@@ -315,25 +318,39 @@ def parse_tables(text: str) -> list[Table]:
     headings = _headings(mlines, in_fence)
     found: list[tuple[int, Table]] = []  # (char offset, table)
 
-    # markdown tables: parse (block level only) each blank-line-delimited chunk that holds a delimiter row
+    # markdown tables: parse (block level only) each blank-line-delimited chunk that holds a delimiter row. A chunk
+    # is cut after as many rows as a table keeps (MAX_ROWS, fewer for wide tables: MAX_CELLS), so that markdown-it
+    # never builds tokens for rows that would be dropped (a 5 MB table is 30,000 rows, 700,000 tokens)
     chunks: list[tuple[int, int]] = []
+    cut: set[int] = set()  # chunks that end at the row limit, not at the end of their table
+    n_lines = len(mlines)
     for i, line in enumerate(mlines):
+        if chunks and i < chunks[-1][1]:
+            continue
         if "-" in line and "|" in line and not in_fence[i] and _DELIM_ROW.match(line) and "|" in line.strip(" \t>|") + "|":
+            lo = chunks[-1][1] if chunks else 0
             a = i
-            while a > 0 and mlines[a - 1].strip() and not in_fence[a - 1]:
+            while a > lo and mlines[a - 1].strip() and not in_fence[a - 1]:
                 a -= 1
-            if chunks and a < chunks[-1][1]:
-                continue
+            n_cols = line.strip(" \t>").strip("|").count("|") + 1
+            if n_cols > MAX_COLS and i > a:  # keep the first MAX_COLS columns of the header and delimiter rows
+                mlines[i - 1] = _first_cells(mlines[i - 1], MAX_COLS)
+                mlines[i] = _first_cells(line, MAX_COLS)
+                n_cols = MAX_COLS
+            limit = i + max(1, min(MAX_ROWS, MAX_CELLS // n_cols))
             b = i
-            while b + 1 < len(mlines) and mlines[b + 1].strip() and not in_fence[b + 1]:
+            while b + 1 < n_lines and b < limit and mlines[b + 1].strip() and not in_fence[b + 1]:
                 b += 1
+            if b == limit and b + 1 < n_lines and mlines[b + 1].strip() and not in_fence[b + 1]:
+                cut.add(len(chunks))
             chunks.append((a, b + 1))
     if chunks:
         if _MD is None:
             _MD = _markdown_parser()
-        for a, b in chunks:
+        for k, (a, b) in enumerate(chunks):
             tokens = _MD.parse("\n".join(mlines[a:b]))
             i = 0
+            last = None
             while i < len(tokens):
                 tok = tokens[i]
                 if tok.type == "table_open" and tok.map:
@@ -341,9 +358,12 @@ def parse_tables(text: str) -> list[Table]:
                     while j < len(tokens) and tokens[j].type != "table_close":
                         j += 1
                     ln = a + tok.map[0]
-                    found.append((starts[ln], _md_table(tokens[i : j + 1], ln + 1)))
+                    last = _md_table(tokens[i : j + 1], ln + 1)
+                    found.append((starts[ln], last))
                     i = j
                 i += 1
+            if k in cut and last is not None and not any(n.startswith("truncated to") and n.endswith("rows") for n in last.notes):
+                last.notes.append(f"truncated to {last.n_rows} rows")
 
     html_spans: list[tuple[int, int]] = []
     for start, end in _html_table_spans(masked):
@@ -388,6 +408,13 @@ def parse_tables(text: str) -> list[Table]:
         prev_end_line = ln + max(1, table.n_rows)
         out.append(table)
     return out
+
+
+def _first_cells(line: str, n: int) -> str:
+    """A pipe-table row cut after its first ``n`` cells (for tables wider than any table evalcard keeps)."""
+    parts = line.split("|")
+    lead = 1 if line.lstrip(" \t>").startswith("|") else 0
+    return "|".join(parts[: lead + n]) + "|"
 
 
 def _headings(mlines: list[str], in_fence: bytearray) -> list[tuple[int, int, str]]:
@@ -519,12 +546,13 @@ def _md_table(tokens: list[Any], line: int) -> Table:
         elif t == "thead_close":
             in_head = False
         elif t == "tr_open":
-            row = []
+            row = [] if len(rows) < MAX_ROWS else None
+            if row is None and not any(n.startswith("truncated to") and n.endswith("rows") for n in notes):
+                notes.append(f"truncated to {MAX_ROWS} rows")
         elif t == "tr_close" and row is not None:
-            if len(rows) < MAX_ROWS:
-                rows.append(row)
-                if in_head:
-                    header_rows += 1
+            rows.append(row)
+            if in_head:
+                header_rows += 1
             row = None
         elif t == "inline" and row is not None:
             if len(row) >= MAX_COLS:
@@ -606,42 +634,52 @@ def _node_text(node: Any) -> tuple[str, bool, str]:
     parts: list[str] = []
     marks: list[str] = []
     counts = [0, 0]  # bold chars, plain chars
-
-    def walk(n: Any, bold: bool, sink: list[str]) -> None:
-        c = n.child
+    # iterative (an explicit stack), not recursive: cells nest thousands of elements deep in hostile READMEs
+    # stack items: (0, node, bold, sink) read a node's children; (1, text, sink) append text; (2, buf, sink) end a <sup>
+    stack: list[tuple] = [(0, node, False, parts)]
+    while stack:
+        item = stack.pop()
+        if item[0] == 1:
+            item[2].append(item[1])
+            continue
+        if item[0] == 2:
+            s = "".join(item[1])
+            if _FOOTNOTE_SUP.match(s) or not s.strip():
+                marks.append(s.strip())
+            else:
+                item[2].append(s)
+            continue
+        _, parent, bold, sink = item
+        kids = []
+        c = parent.child
         while c is not None:
+            kids.append(c)
+            c = c.next
+        todo: list[tuple] = []
+        for c in kids:
             tag = c.tag
             if tag == "-text":
-                s = c.text_content or ""
-                sink.append(s)
-                counts[0 if bold else 1] += len(s.strip())
-            elif tag == "-comment":
+                todo.append((1, c.text_content or "", sink))
+                counts[0 if bold else 1] += len((c.text_content or "").strip())
+            elif tag in ("-comment", "script", "style"):
                 pass
             elif tag == "br":
-                sink.append(" ")
+                todo.append((1, " ", sink))
             elif tag == "sup":
                 buf: list[str] = []
-                walk(c, bold, buf)
-                s = "".join(buf)
-                if _FOOTNOTE_SUP.match(s) or not s.strip():
-                    marks.append(s.strip())
-                else:
-                    sink.append(s)
-            elif tag in ("script", "style"):
-                pass
+                todo.append((0, c, bold, buf))
+                todo.append((2, buf, sink))
             elif tag == "img":
-                alt = c.attributes.get("alt") or ""
-                sink.append(alt)
+                todo.append((1, c.attributes.get("alt") or "", sink))
             else:
                 block = tag in _BLOCK_TAGS
                 if block:
-                    sink.append(" ")
-                walk(c, bold or tag in ("b", "strong"), sink)
+                    todo.append((1, " ", sink))
+                todo.append((0, c, bold or tag in ("b", "strong"), sink))
                 if block:
-                    sink.append(" ")
-            c = c.next
+                    todo.append((1, " ", sink))
+        stack.extend(reversed(todo))
 
-    walk(node, False, parts)
     text = squash("".join(parts))
     # markdown emphasis written inside HTML cells (**x**) is common in READMEs
     if "**" in text:
@@ -660,6 +698,10 @@ def _expand(raw_rows: list[tuple[list[Any], bool]]) -> tuple[list[list[Cell]], l
     width = 0
     n_rows = len(raw_rows)
     for r, (cells, in_head) in enumerate(raw_rows):
+        if len(grid) >= MAX_CELLS or (r + 1) * max(width, 1) > MAX_CELLS:
+            notes.append(f"truncated to {r} rows ({MAX_CELLS:,} cells)")
+            n_rows = r
+            break
         c = 0
         for node in cells:
             while (r, c) in grid:
@@ -672,6 +714,7 @@ def _expand(raw_rows: list[tuple[list[Any], bool]]) -> tuple[list[list[Cell]], l
             cs, rs = _span(node, "colspan"), _span(node, "rowspan")
             rs = min(rs, n_rows - r)
             cs = min(cs, MAX_COLS - c)
+            rs = max(1, min(rs, (MAX_CELLS - len(grid)) // cs))  # span copies count against the cell budget
             cell = Cell(text=text, raw="", bold=bold, header=in_head or node.tag == "th", colspan=cs, rowspan=rs, marks=marks)
             for dr in range(rs):
                 for dc in range(cs):
