@@ -108,8 +108,7 @@ def import_log_command(args, source_url, source_name, all_metrics, allow_partial
     target = args.pop() if len(args) > 1 and _is_target(args[-1]) else None
     if not args:
         raise UsageError("give at least one results file or directory", hint="evalcard import-log PATH... [REPO]")
-    if source_name and not source_url:
-        _with_source([], source_url, source_name)  # the usage error, before any work
+    _with_source([], source_url, source_name)  # --source-name without --source-url: a usage error before any work
     where = None
     if target is not None:  # a bad REPO is a usage error before anything is read
         try:
@@ -135,8 +134,7 @@ def import_log_command(args, source_url, source_name, all_metrics, allow_partial
         else:
             _print_rows(rows)
         return
-    assert where is not None
-    store, repo = where
+    store, repo = where  # type: ignore[misc]  # set above whenever there is a target
     models = sorted({r.model_id for r in results if r.model_id})
     if models and not any(m == repo.repo_id or m.endswith("/" + repo.repo_id) for m in models):
         err(f"note: the log(s) evaluated {', '.join(models)}; writing to {repo} as asked")
