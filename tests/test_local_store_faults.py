@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -29,16 +30,20 @@ EVALCARD = str(Path(sys.executable).with_name("evalcard"))
 REAL_GIT = shutil.which("git")
 
 WRAPPER = r"""#!/bin/bash
-# A git that logs its calls ($EC_LOG), lines processes up ($EC_BARRIER, $EC_BARRIER_N) and holds one at call
+# A git that logs its calls ($EC_LOG), lines processes up at their call number $EC_BARRIER_AT (default 1; in
+# folder $EC_BARRIER, $EC_BARRIER_N processes) and holds one at call
 # number $EC_PAUSE_AT ($EC_WHEN: before the call, holding the lock file git would hold; or after it), touching
 # $EC_SIGNAL so the test knows where it stands. $EC_HOOK_SUB / $EC_HOOK_CMD: a command run before that subcommand.
 REAL=@REAL@
-if [ -n "$EC_BARRIER" ] && [ ! -e "$EC_BARRIER/$PPID" ]; then
-  touch "$EC_BARRIER/$PPID"
-  for _ in $(seq 1 1000); do
-    [ "$(ls "$EC_BARRIER" | wc -l)" -ge "$EC_BARRIER_N" ] && break
-    sleep 0.01
-  done
+if [ -n "$EC_BARRIER" ]; then
+  echo >> "$EC_BARRIER/calls.$PPID"
+  if [ "$(wc -l < "$EC_BARRIER/calls.$PPID")" = "${EC_BARRIER_AT:-1}" ]; then
+    touch "$EC_BARRIER/ready.$PPID"
+    for _ in $(seq 1 1000); do
+      [ "$(ls "$EC_BARRIER" | grep -c '^ready[.]')" -ge "$EC_BARRIER_N" ] && break
+      sleep 0.01
+    done
+  fi
 fi
 if [ -n "$EC_HOOK_SUB" ] && [ "$1 $2" = "$EC_HOOK_SUB" ]; then
   (unset EC_HOOK_SUB; eval "$EC_HOOK_CMD") >/dev/null 2>&1
@@ -112,11 +117,11 @@ def run(cmd: list[str], env: dict) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=120)
 
 
-def race(cmds: list[list[str]], bin_dir: Path, tmp: Path) -> list[tuple[int, str, str]]:
-    """Start the commands together (they wait for each other at their first git call) and collect them."""
+def race(cmds: list[list[str]], bin_dir: Path, tmp: Path, at: int = 1) -> list[tuple[int, str, str]]:
+    """Start the commands together (they wait for each other at their git call number ``at``) and collect them."""
     barrier = tmp / f"barrier-{time.monotonic_ns()}"
     barrier.mkdir()
-    env = env_with(bin_dir, EC_BARRIER=barrier, EC_BARRIER_N=len(cmds))
+    env = env_with(bin_dir, EC_BARRIER=barrier, EC_BARRIER_N=len(cmds), EC_BARRIER_AT=at)
     procs = [popen(c, env) for c in cmds]
     out = []
     for p in procs:
@@ -177,15 +182,20 @@ def test_different_changes_at_once_get_1_and_2(tmp_path, bin_dir):
 
 def test_commit_race_loser_is_told_to_run_again(tmp_path, bin_dir):
     logs = [lm_eval_log(tmp_path / "a.json", 0.552), lm_eval_log(tmp_path / "b.json", 0.601)]
+    # both have planned on the same main when they are let go: the last git call before the commit's own
+    # (which reads main, then the checkout's status)
+    calls = calls_of(lambda st: publish_cmd(logs[0], st, "--apply"), bin_dir, tmp_path)
+    planned = next(i for i, c in enumerate(calls) if c.startswith("status ")) - 1
     for i in range(ROUNDS):
         st = new_store(tmp_path / f"s{i}")
         base = st.head(REPO)
-        results = race([publish_cmd(log, st, "--apply") for log in logs], bin_dir, tmp_path)
+        results = race([publish_cmd(log, st, "--apply") for log in logs], bin_dir, tmp_path, at=planned)
         rcs = [rc for rc, _, _ in results]
         assert sorted(rcs) == [0, 1], results
         winner = ("0.552", "0.601")[rcs.index(0)]
         _, _, se = results[rcs.index(1)]
-        assert "changed since it was read" in se and "Run the command again" in se, se
+        # under the lock the loser sees main moved; without it, update-ref's old value would stop it: a conflict too
+        assert re.search(r"org/m changed (since it was read|while evalcard was writing)", se) and "Run the command again" in se, se
         assert "Traceback" not in se and "git " not in se and "fatal" not in se, se
         assert git(st, "rev-parse", "main^").strip() == base  # one commit, the winner's
         assert f"value: {winner}" in st.read_file(REPO, "README.md").decode()
