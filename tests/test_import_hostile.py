@@ -446,3 +446,17 @@ def test_corpus_under_memory_and_cpu_limits(tmp_path):
     assert by_name["bomb-summaries.eval"] == "read"  # the header is fine; the sample count is unknown
     outcomes = [got.split(":")[0] for got in report.values()]
     assert outcomes.count("read") > 20 and outcomes.count("error") > 20  # the corpus exercises both ways
+
+
+def test_a_json_log_larger_than_any_results_file_is_refused_before_it_is_read(tmp_path):
+    from evalcard.sources.framework_logs import MAX_LOG_BYTES
+
+    big = tmp_path / "results_huge.json"
+    with open(big, "wb") as fh:  # sparse: no disk or memory spent
+        fh.write(b'{"results": {}}')
+        fh.truncate(MAX_LOG_BYTES + 1)
+    with pytest.raises(SourceError, match="larger than a results log can be"):
+        read_log(big)
+    small = tmp_path / "results_ok.json"
+    small.write_text(json.dumps(lm_eval_04()))
+    assert read_log(small).results

@@ -336,8 +336,18 @@ def parse_json(text: str | bytes, where: str) -> Any:
     return data
 
 
+#: a results log larger than this is refused before it is read (real ones are kilobytes; sample logs go elsewhere)
+MAX_LOG_BYTES = 256 * 2**20
+
+
 def _read_json(path: Path) -> Any:
     try:
+        size = path.stat().st_size
+        if size > MAX_LOG_BYTES:
+            raise SourceError(
+                f"{path}: {size / 2**20:.0f} MiB is larger than a results log can be ({MAX_LOG_BYTES // 2**20} MiB)",
+                hint="Give the framework's results file (results_*.json), not a samples or predictions dump.",
+            )
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise SourceError(f"{path}: not UTF-8 text") from None
