@@ -1,13 +1,16 @@
 """The on-disk run cache: ``$EVALCARD_HOME/runs`` (default ``~/.cache/evalcard/runs``).
 
-One folder per (spec key, model revision, dataset revision) holds
+One folder per (spec, model files, dataset revision, settings) holds
 
-- ``spec.json``: the spec and both revisions, for people;
+- ``spec.json``: the spec and both keys, for people;
 - ``predictions.jsonl``: append-only, one line per finished batch: ``{"idx": [...], "pred": [...], "ref": [...]}``
   (plus ``"scores"`` when a metric needs class scores). A run that stops mid-way resumes from here; a last line cut
   short by the interruption is ignored;
-- ``result-<spec key>.json``: the finished run (metric values and provenance). A finished run is never recomputed.
+- ``result-<key>.json``: the finished run (metric values and provenance). A finished run is never recomputed.
 
+The model is keyed by what was measured: the blob ids of its weights, config and other files that change scores
+(:func:`evalcard.run.data.model_files_id`), not the commit they sit in, so a commit that only edits the card (e.g.
+publishing the result) reuses the run; the model revision is the key only when the files cannot be known.
 Predictions do not depend on the metrics or the limit, so runs that differ only in those share one folder.
 """
 
@@ -119,21 +122,33 @@ class RunCache:
     def __init__(self, root: str | Path | None = None):
         self.root = Path(root) if root is not None else runs_dir()
 
-    def entry(self, spec: Any, model_revision: str | None, dataset_revision: str | None, settings: dict | None = None) -> CacheEntry:
-        """The cache folder of a spec at two revisions. Predictions do not depend on the metrics or on ``limit``
-        (the first n examples), so they are shared: adding a metric or lifting a limit re-uses every prediction
-        made; the finished result is stored per full :meth:`EvalSpec.key`. ``settings`` are other things that
-        change predictions (generation length, truncation)."""
+    @property
+    def files_memo(self) -> Path:
+        """Where the blob ids of model files are remembered between runs (beside the cache folder, not in it)."""
+        return self.root.with_name(self.root.name + "-model-files.json")
+
+    def entry(self, spec: Any, model_key: str | None, dataset_revision: str | None, settings: dict | None = None) -> CacheEntry:
+        """The cache folder of a spec for a model and a dataset revision. ``model_key`` names what was measured: the
+        id of the model's files (:func:`evalcard.run.data.model_files_id`), else its revision; the spec's own
+        ``model_revision`` and ``dataset_revision`` are left out of the key (the commit a model's files sit in does
+        not change its scores). Predictions do not depend on the metrics or on ``limit`` (the first n examples), so
+        they are shared: adding a metric or lifting a limit re-uses every prediction made; the finished result is
+        stored per spec (metrics and limit included). ``settings`` are other things that change predictions
+        (generation length, truncation)."""
         import dataclasses
 
-        key = spec.key()
-        pred_key = dataclasses.replace(spec, metrics=[], limit=None).key()
-        blob = json.dumps([pred_key, model_revision, dataset_revision, settings or {}], sort_keys=True, default=str)
+        unpinned = dataclasses.replace(spec, model_revision=None, dataset_revision=None)
+        key = unpinned.key()
+        pred_spec = dataclasses.replace(unpinned, metrics=[], limit=None)
+        pred_key = pred_spec.key()
+        blob = json.dumps([pred_key, model_key, dataset_revision, settings or {}], sort_keys=True, default=str)
         h = hashlib.sha256(blob.encode()).hexdigest()[:24]
         path = self.root / h
-        meta = {"predictions_key": pred_key, "model_revision": model_revision, "dataset_revision": dataset_revision,
-                "settings": settings or {}, "spec": dataclasses.replace(spec, metrics=[], limit=None).to_dict()}
+        meta = {"predictions_key": pred_key, "model_key": model_key, "dataset_revision": dataset_revision,
+                "settings": settings or {}, "spec": pred_spec.to_dict()}
         if not (path / "spec.json").exists():
             path.mkdir(parents=True, exist_ok=True)
-            (path / "spec.json").write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+            tmp = path / f"spec.json.{os.getpid()}.tmp"
+            tmp.write_text(json.dumps(meta, indent=2, default=str), encoding="utf-8")
+            os.replace(tmp, path / "spec.json")
         return CacheEntry(path, meta, result_name=f"result-{key}.json")

@@ -436,6 +436,100 @@ def resolve_model(name: str, *, store: Any = None, revision: str | None = None) 
 
 
 # ---------------------------------------------------------------------------------------------------------------------
+# what a model's scores depend on (the run cache's key)
+# ---------------------------------------------------------------------------------------------------------------------
+def blob_id(path: str | os.PathLike) -> str:
+    """The git blob id of a file (``git hash-object``; the Hub's ``blob_id`` of a file kept in git)."""
+    import hashlib
+
+    p = Path(path)
+    h = hashlib.sha1(f"blob {p.stat().st_size}\0".encode())
+    with p.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def _folder_blobs(folder: Path, memo: Path | None, wanted: Any = None) -> dict[str, str]:
+    """Relative path -> blob id of every file in ``folder`` (not ``.git/``) whose path passes ``wanted``. ``memo`` (a
+    JSON file) keeps the ids by path, size, modification time and inode, as git's index does, so that weights are
+    hashed once, not every run."""
+    known: dict[str, list] = {}
+    if memo is not None:
+        try:
+            known = json.loads(memo.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            known = {}
+    out: dict[str, str] = {}
+    changed = False
+    for f in sorted(folder.rglob("*")):
+        rel = f.relative_to(folder).as_posix()
+        if ".git" in f.relative_to(folder).parts or not f.is_file() or (wanted is not None and not wanted(rel)):
+            continue
+        st = f.stat()
+        stamp = [st.st_size, st.st_mtime_ns, st.st_ino]
+        key = str(f.resolve())
+        hit = known.get(key)
+        if isinstance(hit, list) and len(hit) == 4 and hit[:3] == stamp:
+            out[rel] = hit[3]
+            continue
+        out[rel] = blob_id(f)
+        known[key] = [*stamp, out[rel]]
+        changed = True
+    prefix = str(folder.resolve()) + os.sep
+    gone = [k for k in known if k.startswith(prefix) and not Path(k).exists()]
+    for k in gone:  # files deleted from this folder
+        del known[k]
+    changed = changed or bool(gone)
+    if memo is not None and changed:
+        try:
+            memo.parent.mkdir(parents=True, exist_ok=True)
+            tmp = memo.with_name(f"{memo.name}.{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(known), encoding="utf-8")
+            os.replace(tmp, memo)
+        except OSError:  # a read-only cache only costs re-hashing
+            pass
+    return out
+
+
+def _hub_blobs(repo_id: str, revision: str | None) -> dict[str, str] | None:
+    """Relative path -> blob id of every file of a Hub model at ``revision``, from its file list (no download)."""
+    try:
+        from huggingface_hub import HfApi
+
+        info = HfApi().model_info(repo_id, revision=revision, files_metadata=True)
+    except Exception:  # offline, unknown repo, no access: the caller falls back to the revision
+        return None
+    out = {}
+    for sib in info.siblings or []:
+        blob = getattr(sib, "blob_id", None)
+        if not blob:
+            return None
+        out[sib.rfilename] = blob
+    return out or None
+
+
+def model_files_id(path: str | os.PathLike, revision: str | None = None, *, memo: str | os.PathLike | None = None) -> str | None:
+    """One id for what a model's scores depend on: the blob ids of its files (weights, config, tokenizer, ...), all
+    but its card and ``.eval_results/`` (:func:`evalcard.repo.affects_scores`, the files staleness counts). Equal ids:
+    the same files, whatever commit they sit in, so a card-only commit (publishing a result) keeps the id and any
+    change to the weights or config changes it.
+
+    ``path`` is a model folder (its files are hashed; ``memo`` keeps their ids between runs) or a Hub id (the blob ids
+    at ``revision`` come from the Hub's file list). None when they cannot be known (a Hub id offline)."""
+    from ..repo import affects_scores
+
+    p = Path(path)
+    blobs = _folder_blobs(p, Path(memo) if memo else None, affects_scores) if p.is_dir() else _hub_blobs(str(path), revision)
+    if blobs is None:
+        return None
+    import hashlib
+
+    lines = "".join(f"{rel}\0{blob}\n" for rel, blob in sorted(blobs.items()) if affects_scores(rel))
+    return "files:" + hashlib.sha256(lines.encode()).hexdigest()[:32]
+
+
+# ---------------------------------------------------------------------------------------------------------------------
 # labels
 # ---------------------------------------------------------------------------------------------------------------------
 _GENERIC = re.compile(r"^(label[_\s-]?)?(\d+)$", re.I)

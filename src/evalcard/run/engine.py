@@ -3,8 +3,10 @@
 ``evaluate(spec, dataset, model)``:
 
 1. resolves the metrics (the spec's, else the task's defaults) and checks them before anything heavy happens;
-2. looks the run up in the cache (:mod:`evalcard.run.cache`): a finished run is returned as is; predictions of an
-   interrupted one are kept and only the remaining examples run;
+2. looks the run up in the cache (:mod:`evalcard.run.cache`), keyed by the model's files (weights, config, ...) rather
+   than the commit they sit in: a finished run is returned as is (for the revision asked for: a commit that only
+   edits the card measures the same thing); predictions of an interrupted one are kept and only the remaining
+   examples run;
 3. orders examples by length (characters of the text columns, read from Arrow without decoding rows), longest
    first, and cuts them into batches, so padding is small; predictions go back to dataset order for the metrics;
 4. for each batch, in ``torch.inference_mode()``: reads only that batch's rows, prepares the inputs (tokenizer /
@@ -176,15 +178,46 @@ def evaluate(
     path = None if isinstance(model, Loaded) else str(model)
     model_rev = spec.model_revision or (folder_fingerprint(path) if path and Path(path).is_dir() else None)
     data_rev = spec.dataset_revision or dataset_fingerprint(dataset)
-    want_scores = any(M.canonical(m.type) in ("roc_auc", "loss") for m in spec.metrics)
     settings = {"max_new_tokens": max_new_tokens, "max_length": max_length} if task.kind == "text" else {"max_length": max_length}
 
     entry: CacheEntry | None = None
+    files_id = None
     if cache:
-        entry = (RunCache() if cache is True else cache).entry(spec, model_rev, data_rev, settings)
+        rc = RunCache() if cache is True else cache
+        from .data import model_files_id
+
+        files_id = model_files_id(path, spec.model_revision, memo=rc.files_memo) if path else None
+        entry = rc.entry(spec, files_id or model_rev, data_rev, settings)
         fin = entry.finished()
         if fin is not None:
-            return RunOutcome.from_dict(fin, status="cached")
+            return _cached(fin, spec, model_rev)
+        return _evaluate(spec, task, dataset, model, path, roles, n, model_rev, data_rev, files_id, settings, entry,
+                         device=device, progress=progress, sort_by_length=sort_by_length, max_new_tokens=max_new_tokens,
+                         max_length=max_length, started=started)
+    return _evaluate(spec, task, dataset, model, path, roles, n, model_rev, data_rev, files_id, settings, None,
+                     device=device, progress=progress, sort_by_length=sort_by_length, max_new_tokens=max_new_tokens,
+                     max_length=max_length, started=started)
+
+
+def _cached(fin: dict, spec: EvalSpec, model_rev: str | None) -> RunOutcome:
+    """A finished run from the cache, for the model revision asked for. The cache is keyed by the model's files, so
+    a run made at another commit with the same files (one that only changed the card) measured this revision too;
+    ``measured_model_revision`` keeps the commit it was computed at."""
+    out = RunOutcome.from_dict(fin, status="cached")
+    if out.model_revision != model_rev:
+        measured = out.model_revision
+        out.model_revision = model_rev
+        out.spec = dataclasses.replace(out.spec, model_revision=spec.model_revision)
+        out.provenance = {**out.provenance, "model_revision": model_rev, "spec": out.spec.to_dict(), "spec_key": out.spec.key(),
+                          "measured_model_revision": out.provenance.get("measured_model_revision", measured)}
+    return out
+
+
+def _evaluate(spec: EvalSpec, task: Task, dataset: Any, model: Any, path: str | None, roles: dict, n: int, model_rev: str | None,
+              data_rev: str | None, files_id: str | None, settings: dict, entry: CacheEntry | None, *, device: str | None,
+              progress: bool, sort_by_length: bool, max_new_tokens: int, max_length: int | None, started: float) -> RunOutcome:
+    """Run what the cache does not have yet and score it."""
+    want_scores = any(M.canonical(m.type) in ("roc_auc", "loss") for m in spec.metrics)
     done = entry.done() if entry else {}
     done = {i: v for i, v in done.items() if i < n and (not want_scores or v[2] is not None or task.kind != "label")}
     resumed = len(done)
@@ -221,6 +254,7 @@ def evaluate(
         "spec": spec.to_dict(),
         "spec_key": spec.key(),
         "model_revision": model_rev,
+        "model_files": files_id,
         "dataset_revision": data_rev,
         "libraries": library_versions(),
         "n_samples": n,
