@@ -1,8 +1,9 @@
-"""The run cache is keyed by what was measured.
+"""The run cache is keyed by what was measured and locked while a run computes it.
 
 - Key: the blob ids of the model's weights, config and other files that change scores (not the commit they sit in),
   so publishing a result (a card-only commit) does not make the next ``evalcard run`` recompute; a change to the
   weights or the config does.
+- Lock: two identical runs at once compute once; the second waits for the first and reuses its predictions.
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ import io
 import json
 import os
 import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -174,3 +178,57 @@ def test_model_files_id_of_a_hub_model_from_its_blob_ids(hub_server):
     cfg = hub_server.push("acme/m", {"config.json": b'{"a": 2}'})
     assert model_files_id("acme/m", cfg) not in (None, base)
     assert model_files_id("acme/missing") is None  # cannot tell: the run is keyed by its revision instead
+
+
+# -- the lock ---------------------------------------------------------------------------------------------------------
+
+
+def test_two_identical_runs_at_once_compute_once(env, tmp_path):
+    """Both runs start while the entry's lock is held (here by the test, as by a third run); both wait. When it is
+    released one computes, the other waits for it, then reuses its predictions."""
+    import fcntl
+
+    store, where, _ = env
+    # where the entry lives: the same run in another home
+    probe = tmp_path / "probe"
+    CliRunner().invoke(cli, ["run", "--dataset", DATASET.repo_id, "--model", MODEL.repo_id, "--store", where, "--json"],
+                       env={"EVALCARD_HOME": str(probe)}, catch_exceptions=False)
+    (probe_entry,) = _entries(probe)
+    home = tmp_path / "home"
+    entry = home / "runs" / probe_entry.name
+    entry.mkdir(parents=True)
+
+    exe = Path(sys.executable).with_name("evalcard")
+    penv = {**os.environ, "EVALCARD_HOME": str(home), "TRANSFORMERS_VERBOSITY": "error", "TQDM_DISABLE": "1"}
+    procs, errs = [], []
+    with (entry / "lock").open("a") as held:
+        fcntl.flock(held.fileno(), fcntl.LOCK_EX)
+        try:
+            for k in range(2):
+                errs.append(tmp_path / f"err{k}.txt")
+                procs.append(subprocess.Popen(
+                    [str(exe), "run", "--dataset", DATASET.repo_id, "--model", MODEL.repo_id, "--store", where, "--json"],
+                    stdout=subprocess.PIPE, stderr=errs[-1].open("w"), env=penv, text=True))
+            # wait (bounded) until both say they wait for the lock
+            deadline = time.monotonic() + 300
+            while not all("waiting for an identical run" in e.read_text() for e in errs):
+                if time.monotonic() > deadline or any(p.poll() is not None for p in procs):
+                    pytest.fail("the runs did not wait for the held lock:\n" + "\n".join(e.read_text() for e in errs))
+                time.sleep(0.2)
+            assert not (entry / "predictions.jsonl").exists()
+        except BaseException:
+            for p in procs:
+                p.kill()
+            raise
+        finally:
+            fcntl.flock(held.fileno(), fcntl.LOCK_UN)
+    outs = []
+    for p in procs:
+        out, _ = p.communicate(timeout=300)
+        assert p.returncode == 0, out
+        outs.append(json.loads(out)["runs"][0])
+    assert sorted(o["status"] for o in outs) == ["cached", "computed"]
+    assert outs[0]["scores"] == outs[1]["scores"]
+    idx = _prediction_indices(entry)
+    assert sorted(idx) == list(range(N))  # every prediction once: nothing appended twice
+    assert _entries(home) == [entry]

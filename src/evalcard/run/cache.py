@@ -6,7 +6,9 @@ One folder per (spec, model files, dataset revision, settings) holds
 - ``predictions.jsonl``: append-only, one line per finished batch: ``{"idx": [...], "pred": [...], "ref": [...]}``
   (plus ``"scores"`` when a metric needs class scores). A run that stops mid-way resumes from here; a last line cut
   short by the interruption is ignored;
-- ``result-<key>.json``: the finished run (metric values and provenance). A finished run is never recomputed.
+- ``result-<key>.json``: the finished run (metric values and provenance). A finished run is never recomputed;
+- ``lock``: held (``flock``) by the run computing this entry, so that a second identical run waits and then reuses
+  its predictions instead of computing them again beside it.
 
 The model is keyed by what was measured: the blob ids of its weights, config and other files that change scores
 (:func:`evalcard.run.data.model_files_id`), not the commit they sit in, so a commit that only edits the card (e.g.
@@ -16,12 +18,18 @@ Predictions do not depend on the metrics or the limit, so runs that differ only 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
 import shutil
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no locking between processes
+    fcntl = None  # type: ignore[assignment]
 
 
 def runs_dir() -> Path:
@@ -44,6 +52,29 @@ class CacheEntry:
     @property
     def result_file(self) -> Path:
         return self.path / self.result_name
+
+    @property
+    def lock_file(self) -> Path:
+        return self.path / "lock"
+
+    @contextlib.contextmanager
+    def locked(self, on_wait: Callable[[Path], None] | None = None) -> Iterator[None]:
+        """Hold this entry's lock (an exclusive ``flock`` on :attr:`lock_file`) for the block; when another run holds
+        it, call ``on_wait`` and wait until it is released. The lock goes with the process that holds it, so a run
+        that is killed never leaves it held."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        fh = self.lock_file.open("a")
+        try:
+            if fcntl is not None:
+                try:
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    if on_wait is not None:
+                        on_wait(self.lock_file)
+                    fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            yield
+        finally:
+            fh.close()  # closing the file releases the lock
 
     # -- finished runs ---------------------------------------------------------------------------------------------
     def finished(self) -> dict[str, Any] | None:

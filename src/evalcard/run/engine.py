@@ -6,7 +6,8 @@
 2. looks the run up in the cache (:mod:`evalcard.run.cache`), keyed by the model's files (weights, config, ...) rather
    than the commit they sit in: a finished run is returned as is (for the revision asked for: a commit that only
    edits the card measures the same thing); predictions of an interrupted one are kept and only the remaining
-   examples run;
+   examples run. The cache entry is locked while a run computes it: an identical run started meanwhile waits
+   (saying so on stderr) and then reuses what the first one computed;
 3. orders examples by length (characters of the text columns, read from Arrow without decoding rows), longest
    first, and cuts them into batches, so padding is small; predictions go back to dataset order for the metrics;
 4. for each batch, in ``torch.inference_mode()``: reads only that batch's rows, prepares the inputs (tokenizer /
@@ -14,7 +15,8 @@
    the predictions to the cache. Memory stays flat in dataset size: no input is kept past its batch;
 5. computes the metrics and stores the finished run.
 
-A progress bar (``tqdm``, on stderr) shows examples per second. Nothing here prints otherwise.
+A progress bar (``tqdm``, on stderr) shows examples per second. Nothing here prints otherwise, but the line saying
+that a run waits for an identical one (stderr).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import dataclasses
 import datetime as _dt
 import hashlib
 import os
+import sys
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -191,12 +194,20 @@ def evaluate(
         fin = entry.finished()
         if fin is not None:
             return _cached(fin, spec, model_rev)
-        return _evaluate(spec, task, dataset, model, path, roles, n, model_rev, data_rev, files_id, settings, entry,
-                         device=device, progress=progress, sort_by_length=sort_by_length, max_new_tokens=max_new_tokens,
-                         max_length=max_length, started=started)
+        with entry.locked(on_wait=_say_waiting):
+            fin = entry.finished()  # the run we waited for finished it
+            if fin is not None:
+                return _cached(fin, spec, model_rev)
+            return _evaluate(spec, task, dataset, model, path, roles, n, model_rev, data_rev, files_id, settings, entry,
+                             device=device, progress=progress, sort_by_length=sort_by_length, max_new_tokens=max_new_tokens,
+                             max_length=max_length, started=started)
     return _evaluate(spec, task, dataset, model, path, roles, n, model_rev, data_rev, files_id, settings, None,
                      device=device, progress=progress, sort_by_length=sort_by_length, max_new_tokens=max_new_tokens,
                      max_length=max_length, started=started)
+
+
+def _say_waiting(lock: Path) -> None:
+    print(f"evalcard: waiting for an identical run to finish (it holds {lock}); its results will be reused", file=sys.stderr, flush=True)
 
 
 def _cached(fin: dict, spec: EvalSpec, model_rev: str | None) -> RunOutcome:
@@ -216,7 +227,7 @@ def _cached(fin: dict, spec: EvalSpec, model_rev: str | None) -> RunOutcome:
 def _evaluate(spec: EvalSpec, task: Task, dataset: Any, model: Any, path: str | None, roles: dict, n: int, model_rev: str | None,
               data_rev: str | None, files_id: str | None, settings: dict, entry: CacheEntry | None, *, device: str | None,
               progress: bool, sort_by_length: bool, max_new_tokens: int, max_length: int | None, started: float) -> RunOutcome:
-    """Run what the cache does not have yet and score it."""
+    """Run what the cache does not have yet (under the entry's lock when there is one) and score it."""
     want_scores = any(M.canonical(m.type) in ("roc_auc", "loss") for m in spec.metrics)
     done = entry.done() if entry else {}
     done = {i: v for i, v in done.items() if i < n and (not want_scores or v[2] is not None or task.kind != "label")}
