@@ -138,3 +138,46 @@ def test_unclosed_constructs():
     for text in ("<table><tr><td>1", "<!-- | a | b |\n|---|---|\n| 1 | 2 |", "```\n| a | b |\n|---|---|\n| 1 | 2 |",
                  "<table>" * 2000, "<td colspan=999999999>" * 50, "|" * 10000 + "\n" + "-|" * 5000):
         _call(text)
+
+
+def _spans_reference(text, limit):
+    """The straightforward (quadratic) reading of outermost <table> spans: the rule _html_table_spans implements."""
+    import re
+
+    opener, tag = re.compile(r"<table\b", re.I), re.compile(r"<(/?)table\b[^>]*>", re.I)
+    spans, pos = [], 0
+    while True:
+        m = opener.search(text, pos)
+        if not m:
+            return spans
+        depth, end = 0, None
+        for t in tag.finditer(text, m.start()):
+            if t.group(1):
+                depth -= 1
+                if depth == 0:
+                    end = t.end()
+                    break
+            else:
+                depth += 1
+            if t.start() - m.start() > limit:
+                break
+        if end is None:
+            nxt = opener.search(text, m.end())
+            end = min(nxt.start() if nxt else len(text), m.start() + limit)
+        spans.append((m.start(), end))
+        pos = end
+
+
+@FUZZ
+@given(st.lists(st.sampled_from(["<table>", "</table>", "<TABLE border=1>", "x", "<td>1</td>", "\n", "<tr>", "<table", "</table"]), max_size=40))
+def test_html_table_spans_match_the_reference(parts):
+    import evalcard.card.tables as tables
+
+    text = "".join(parts)
+    old = tables.MAX_TABLE_CHARS
+    for limit in (old, 30):
+        tables.MAX_TABLE_CHARS = limit
+        try:
+            assert tables._html_table_spans(text) == _spans_reference(text, limit)
+        finally:
+            tables.MAX_TABLE_CHARS = old

@@ -466,34 +466,40 @@ def _in_ranges(line: int, ranges: list[tuple[int, int]]) -> bool:
 
 def _html_table_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of outermost ``<table>...</table>`` elements (an unclosed one runs to the next outermost
-    ``<table`` or a size limit)."""
+    ``<table`` or a size limit). One pass over the table tags, pairing each close with the latest unpaired open, so
+    10,000 unclosed ``<table`` cost 10,000 steps, not 10,000 scans of the rest of the file."""
+    if "<table" not in text.lower():
+        return []
+    # (start, end, kind): kind 0 open, 1 close, 2 an opening '<table' without its '>' (never paired)
+    events = [(m.start(), m.end(), 1 if m.group(1) else 0) for m in _TABLE_TAG.finditer(text)]
+    tag_opens = {s for s, _, kind in events if kind == 0}
+    events += [(m.start(), m.end(), 2) for m in _TABLE_OPEN.finditer(text) if m.start() not in tag_opens]
+    events.sort()
+    close_of: dict[int, int] = {}
+    stack: list[int] = []
+    for i, (_, _, kind) in enumerate(events):
+        if kind == 0:
+            stack.append(i)
+        elif kind == 1 and stack:
+            close_of[stack.pop()] = i
+    opens = [i for i, ev in enumerate(events) if ev[2] != 1]
     spans = []
-    pos = 0
-    low_has = "<table" in text.lower()
-    if not low_has:
-        return spans
-    while True:
-        m = _TABLE_OPEN.search(text, pos)
-        if not m:
-            break
-        depth = 0
-        end = None
-        for t in _TABLE_TAG.finditer(text, m.start()):
-            if t.group(1):
-                depth -= 1
-                if depth == 0:
-                    end = t.end()
-                    break
-            else:
-                depth += 1
-            if t.start() - m.start() > MAX_TABLE_CHARS:
-                break
-        if end is None:
-            nxt = _TABLE_OPEN.search(text, m.end())
-            end = nxt.start() if nxt else len(text)
-            end = min(end, m.start() + MAX_TABLE_CHARS)
-        spans.append((m.start(), end))
-        pos = end
+    k = 0
+    while k < len(opens):
+        i = opens[k]
+        begin = events[i][0]
+        j = close_of.get(i)
+        before = j - 1 if j is not None else 0
+        while j is not None and events[before][2] == 2:
+            before -= 1
+        if j is not None and events[before][0] - begin <= MAX_TABLE_CHARS:  # every tag before the close is in range
+            finish = events[j][1]
+        else:
+            finish = events[opens[k + 1]][0] if k + 1 < len(opens) else len(text)
+            finish = min(finish, begin + MAX_TABLE_CHARS)
+        spans.append((begin, finish))
+        while k < len(opens) and events[opens[k]][0] < finish:
+            k += 1
     return spans
 
 

@@ -73,6 +73,15 @@ def printable(obj: object) -> object:
     return root[0]
 
 
+def printable_report(rep: Report) -> Report:
+    """The report with every lone surrogate escaped (see :func:`printable`): what a card says may hold any string."""
+    rep.data = printable(rep.data)  # type: ignore[assignment]
+    rep.lines = [printable(x) for x in rep.lines]  # type: ignore[misc]
+    rep.errors = [printable(x) for x in rep.errors]  # type: ignore[misc]
+    rep.status = printable(rep.status)  # type: ignore[assignment]
+    return rep
+
+
 def _table_text(rows: list[Row], stale: dict[int, bool | None] | None = None) -> str:
     import io
     import sys
@@ -207,13 +216,13 @@ def _show_one(target: str, store_opt, token, repo_type, revision) -> Report:
     status = f"{repo}: {len(usable)} result(s)" + (f", {n_invalid} invalid" if n_invalid else "")
     if state.card_error is not None:
         status = f"{repo}: cannot read the card: {state.card_error.message}"
-    return Report(
-        data=printable(data),
-        lines=[printable(x) for x in lines],
-        status=printable(status),
-        errors=[printable(f"{p.severity}: {p}") for p in state.problems if p.path != "README.md" or state.card_error is None],
+    return printable_report(Report(
+        data=data,
+        lines=lines,
+        status=status,
+        errors=[f"{p.severity}: {p}" for p in state.problems if p.path != "README.md" or state.card_error is None],
         ok=state.card_error is None,
-    )
+    ))
 
 
 @click.command("show")
@@ -255,12 +264,12 @@ def _validate_one(target: str, store_opt, token, repo_type, revision) -> Report:
     errs = errors(problems)
     status = "invalid" if errs else "valid"
     summary = f"{label}: {status} — {len(results)} result(s), {len(errs)} error(s), {len(problems) - len(errs)} warning(s)"
-    return Report(
+    return printable_report(Report(
         data={"target": label, "valid": not errs, "results": len(results), "problems": [p.to_dict() for p in problems]},
         lines=[f"{p.severity}: {p}" for p in problems] + [summary],
         status=summary,
         ok=not errs,
-    )
+    ))
 
 
 @click.command("validate")
@@ -298,7 +307,7 @@ def _convert_one(target, to_fmt, store_opt, token, repo_type, revision, apply, c
     notes += [f"not converted, it cannot be read as a result: {row.errors[0]}" for row in left_out if row.errors]
     rep = publish_report(store, repo, source, fmt=to_fmt, apply=apply, create_pr=create_pr, force=force, title=title)
     rep.errors = [f"note: {n}" for n in notes] + rep.errors
-    return rep
+    return printable_report(rep)
 
 
 @click.command("convert")

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
 from ..benchmarks import load_registry
-from ..errors import UsageError
+from ..errors import InputLimitError, UsageError
+from ..formats.values import load_json_bounded
 from ..repo import load_repo
 from .batch import batch_options, collect_targets, run_batch
+from .results_cmds import printable_report
 from .common import Report, echo_json, format_option, json_option, publish_report, resolve_target, store_options, write_options
 
 
@@ -37,7 +38,9 @@ def _mapping(path: str | None) -> dict | None:
     if not path:
         return None
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = load_json_bounded(Path(path).read_text(encoding="utf-8"), path=path)
+    except InputLimitError as e:
+        raise UsageError(f"--metric-mapping {e.message}") from None
     except (OSError, ValueError) as e:
         raise UsageError(f"--metric-mapping {path}: {e}", hint="Give a JSON object: {\"Benchmark name\": {\"dataset_id\": ..., \"task_id\": ..., \"metric\": ...}}") from None
     if not isinstance(data, dict):
@@ -110,6 +113,8 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
     from ..card.extract import default_model_name, extract
 
     store, repo, text, rid, state = _load_text(target, store_opt, token, repo_type, revision)
+    if state.card_error is not None:  # results could not be written into it: say why now, not after the tables
+        raise state.card_error
     model = model or default_model_name(text, rid)
     ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index,
                  metric_mapping=mapping, registry=load_registry())
@@ -123,7 +128,7 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
         else:
             msg = f"no scores of {model!r} found in {ex.n_tables} table(s)"
             lines = [f"{repo}: {msg}."]
-        return Report(data=report, lines=[], errors=skipped + lines, status=f"{repo}: {msg}", ok=False)
+        return printable_report(Report(data=report, lines=[], errors=skipped + lines, status=f"{repo}: {msg}", ok=False))
     found = []
     for r in results:
         extra = f" ± {r.stderr}" if r.stderr is not None else ""
@@ -135,7 +140,7 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
     rep = publish_report(store, repo, results, fmt=fmt, apply=apply, create_pr=create_pr, force=force, title=title, report=report)
     rep.lines = found + rep.lines
     rep.errors = skipped + rep.errors
-    return rep
+    return printable_report(rep)
 
 
 @click.command("extract")
