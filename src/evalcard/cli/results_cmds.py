@@ -112,7 +112,12 @@ def _table_text(rows: list[Row], stale: dict[int, bool | None] | None = None) ->
             if errs:
                 label = "INVALID" if not row.usable else "ERROR"
                 more = f" (+{len(errs) - 1} more)" if len(errs) > 1 else ""
-                extra.append(f"{label}: {errs[0].path.removeprefix(row.path).lstrip('.') or 'value'}: {errs[0].message}{more}")
+                where = errs[0].path
+                for prefix in (row.path, row.path.rsplit(".metrics[", 1)[0]):  # the path inside the metric, or the result
+                    if where.startswith(prefix + ".") or where == prefix:
+                        where = where[len(prefix) :].lstrip(".") or "entry"
+                        break
+                extra.append(f"{label}: {where}: {errs[0].message}{more}")
             else:
                 extra.append("")
         cells.append(
