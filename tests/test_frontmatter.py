@@ -220,3 +220,9 @@ def test_trailing_spaces_on_the_opening_line_are_named():
     with pytest.raises(CardParseError, match="trailing spaces") as ei:
         parse_card("--- \nlicense: mit\n---\nbody\n")
     assert ei.value.line == 1
+
+
+def test_quoted_and_plain_scalars_resolve_differently_in_one_document():
+    # the loader caches how plain scalars resolve; a quoted '5' is still a string after a plain 5, and back
+    card = parse_card(b"---\na: 5\nb: '5'\nc: 5\nd: \"true\"\ne: true\nf: 2024-01-01\ng: '2024-01-01'\n---\n")
+    assert card.data == {"a": 5, "b": "5", "c": 5, "d": "true", "e": True, "f": __import__("datetime").date(2024, 1, 1), "g": "2024-01-01"}

@@ -213,20 +213,20 @@ json.dump(results, open(sys.argv[2], "w"))
 """
 
 
-def _limits() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
-    resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_TOTAL, CPU_LIMIT_TOTAL))
-
-
-def run_cli(tmp_path: Path, cases: list[dict]) -> list[dict]:
+def run_cli(tmp_path: Path, cases: list[dict], *, memory: int = MEMORY_LIMIT, cpu_each: float = CPU_LIMIT_EACH) -> list[dict]:
     """Run each case's argv through the CLI in one child process under the resource limits."""
+
+    def limits() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+        resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_TOTAL, CPU_LIMIT_TOTAL))
+
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER)
     (tmp_path / "cases.json").write_text(json.dumps(cases))
     out = tmp_path / "out.json"
     proc = subprocess.run(
-        [sys.executable, str(driver), str(tmp_path / "cases.json"), str(out), str(CPU_LIMIT_EACH)],
-        preexec_fn=_limits, capture_output=True, text=True, timeout=3000, cwd=tmp_path,
+        [sys.executable, str(driver), str(tmp_path / "cases.json"), str(out), str(cpu_each)],
+        preexec_fn=limits, capture_output=True, text=True, timeout=3000, cwd=tmp_path,
     )
     assert proc.returncode == 0 and out.exists(), f"the driver died (rc {proc.returncode}; memory or CPU limit?):\n{proc.stderr[-3000:]}"
     return json.loads(out.read_text())
@@ -288,6 +288,31 @@ def test_hostile_cards_through_the_cli(tmp_path):
             assert len(res["output"].strip().splitlines()) == 1 and "no front matter" in res["output"]
         if kind == "readable" and cmd[0] == "show":
             assert res["rc"] == 0, f"{label}: show exit {res['rc']}:\n{res['output']}"
+
+
+def test_big_legitimate_inputs_stay_within_small_limits(tmp_path):
+    """20,000 results in a card and a 10 MB markdown table, under 1 GiB of address space and 20 s of CPU per
+    command. Before the fixes `show` needed about 2 ms of CPU per result (40 s here) and `extract` 110 MB per MB of
+    table (over 1 GiB here); bench/big_inputs.py prints the figures."""
+    results = "".join(
+        f"  - task: {{type: text-generation}}\n    dataset: {{name: B{i}, type: org/b{i}}}\n    metrics:\n"
+        f"    - {{type: accuracy, value: 0.{i % 1000:03d}, args: {{stderr: 0.01}}}}\n    source: {{name: LB, url: 'https://e.org/{i}'}}\n"
+        for i in range(20_000)
+    )
+    big_card = _write(tmp_path, "big card", "---\nmodel-index:\n- name: m\n  results:\n" + results + "---\n# m\n")
+    rows = "".join(f"| model-{i} | {40 + i % 50}.1 | {30 + i % 60}.2 | {50 + i % 40}.3 |\n" for i in range(300_000))
+    big_table = _write(tmp_path, "big table", "# m\n\n| Model | MMLU | GSM8K | ARC |\n|---|---|---|---|\n| m | 70.1 | 55.2 | 60.3 |\n" + rows)
+    assert big_table.stat().st_size > 10_000_000
+    cases = [{"args": ["show", str(big_card)]}, {"args": ["validate", "--json", str(big_card)]},
+             {"args": ["extract", "--model", "m", "--json", str(big_table)]}, {"args": ["inspect-tables", "--json", str(big_table)]}]
+    shown, valid, extracted, inspected = run_cli(tmp_path, cases, memory=1024**3, cpu_each=20)
+    for case, res in zip(cases, (shown, valid, extracted, inspected)):
+        _check_clean("big input", case["args"], res)
+    assert shown["rc"] == 0 and "B19999" in shown["output"]
+    assert json.loads(valid["output"])["results"] == 20_000
+    assert {r["benchmark"]: r["value"] for r in json.loads(extracted["output"])["results"]} == {"MMLU": 70.1, "GSM8K": 55.2, "ARC": 60.3}
+    table = json.loads(inspected["output"])["tables"][0]
+    assert table["n_rows"] == 5000  # the row budget, said so in the table's notes
 
 
 def _expected_rows(mi) -> int:
