@@ -14,6 +14,7 @@ aligned by name (:func:`align_labels`); a clear error says when they cannot be.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Sequence
 
@@ -27,14 +28,22 @@ def _norm_label(name: Any) -> str:
     return normalize_label(name)
 
 
+_LABEL_I = re.compile(r"^label[_\s-]?(\d+)$", re.I)
+_NUMBER = re.compile(r"^\d+$")
+
+
 def align_labels(model_id2label: dict[int, str], dataset_names: Sequence[str], *, allow_extra: bool = False) -> dict[int, int]:
     """Model class id -> dataset class id (:func:`evalcard.run.data.align_labels`: by name, or by position for
-    generic ``LABEL_i`` names); a dataset without class names takes the model's ids as they are. Raised errors
-    name both label sets; the hint says what to do."""
+    generic ``LABEL_i`` names); a dataset without class names takes the model's ids as they are. A model with
+    generic names and a dataset whose classes are numbers (digits ``0``..``9``) align by number: ``LABEL_3`` is class
+    ``3``. Raised errors name both label sets; the hint says what to do."""
     from .data import align_labels as _align
 
     if not dataset_names:
         return {int(k): int(k) for k in model_id2label}
+    generic = {int(k): _LABEL_I.match(str(v)) for k, v in model_id2label.items()}
+    if generic and all(generic.values()) and all(_NUMBER.match(str(n)) for n in dataset_names):
+        model_id2label = {k: g.group(1) for k, g in generic.items()}  # type: ignore[union-attr]
     try:
         return _align(model_id2label, list(dataset_names), allow_extra=allow_extra)
     except UsageError:
