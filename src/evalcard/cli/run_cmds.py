@@ -63,8 +63,9 @@ def run_command(dataset, models, model_revision, config, split, task_id, col_map
     The spec (task, split, column mapping, metrics) comes from the dataset's train-eval-index, eval.yaml or features
     (see `evalcard spec`); every field can be overridden. Each model is loaded with transformers at its pinned
     revision and run on CPU or GPU in length-sorted batches; progress (examples/s) goes to stderr. Runs are cached by
-    spec and revisions in $EVALCARD_HOME/runs: an interrupted run resumes where it stopped, a finished one is not
-    recomputed. Each result records the model and dataset commits, library versions, n samples, seed, date and the
+    spec, the model's weights and config (their blob ids, so a card-only commit such as a published result changes
+    nothing) and the dataset revision in $EVALCARD_HOME/runs: an interrupted run resumes where it stopped, a finished
+    one is not recomputed, and an identical run started meanwhile waits for it and reuses its predictions. Each result records the model and dataset commits, library versions, n samples, seed, date and the
     spec; its source is "evalcard run" (evalcard never marks a result verified: only the Hub signs results).
 
     Results are shown as a preview of each card's change; --apply commits, --create-pr opens a pull request. A model
