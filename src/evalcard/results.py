@@ -286,7 +286,11 @@ _IDENTITY_FIELDS = (
 
 
 def _identity_diff(a: EvalResult, b: EvalResult) -> list[str]:
-    return [f for f in _IDENTITY_FIELDS if _norm(getattr(a, f)) != _norm(getattr(b, f))] or ["value"]
+    def get(r: EvalResult, f: str) -> Any:
+        # as in identity(): the model is its name, or its id when it has no name
+        return r.model_name or r.model_id if f == "model_name" else getattr(r, f)
+
+    return [f for f in _IDENTITY_FIELDS if _norm(get(a, f)) != _norm(get(b, f))] or ["value"]
 
 
 def _carry_over(old: EvalResult, new: EvalResult) -> EvalResult:
