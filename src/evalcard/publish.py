@@ -51,6 +51,8 @@ class Plan:
     duplicate_prs: list[PullRequest] = field(default_factory=list)
     #: open pull requests that could not be read to tell (only with ``force``; without it planning stops), with why
     unchecked_prs: list[tuple[PullRequest, str]] = field(default_factory=list)
+    #: the registry the plan was built with (``apply_plan`` looks for duplicate PRs again with it)
+    registry: Registry | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> bool:
@@ -176,7 +178,7 @@ def plan_update(
     reg = registry or load_registry()
     state = load_repo(store, repo, registry=reg)
     new = _keep_revision_when_weights_unchanged(store, state, complete(new_results, state, reg))
-    plan = Plan(repo=repo, base=state.head, fmt=fmt)
+    plan = Plan(repo=repo, base=state.head, fmt=fmt, registry=reg)
     if fmt == "model-index":
         _plan_model_index(plan, state, new)
     else:
@@ -208,7 +210,9 @@ def _project_model_index(r: EvalResult, state: RepoState) -> EvalResult:
 
 def _project_eval_results(r: EvalResult, state: RepoState, reg: Registry) -> EvalResult:
     projected, problems = read_eval_results(to_eval_results([r], registry=reg), registry=reg)
-    return _keep_provenance(_one(projected, problems, r), r, state)
+    # .eval_results has no field for the model revision (a notice says so): kept, the same score published again
+    # would differ from the file's copy by it alone and be planned as "measured again" over identical bytes
+    return _keep_provenance(_one(projected, problems, r), r, state).replace(model_revision=None)
 
 
 def _one(projected: list[EvalResult], problems: list, original: EvalResult) -> EvalResult:
@@ -356,7 +360,7 @@ def apply_plan(store: Store, plan: Plan, *, create_pr: bool, title: str | None =
         # The plan looked for duplicates before holding any lock; where the store has a writer lock, look again under
         # it, so two writers racing with the same change open one PR (the second finds the first's).
         with write_lock(store, plan.repo) as locked:
-            dups = find_duplicate_prs(store, plan.repo, plan, load_registry()) if locked and not force else plan.duplicate_prs
+            dups = find_duplicate_prs(store, plan.repo, plan, plan.registry or load_registry()) if locked and not force else plan.duplicate_prs
             if dups and not force:
                 nums = ", ".join(f"#{p.num}" for p in dups)
                 return CommitResult(oid=None, changed=False, extra={"duplicate_of": [p.to_dict() for p in dups], "message": f"open pull request {nums} already proposes these results"})
