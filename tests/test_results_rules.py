@@ -122,3 +122,47 @@ def test_label_does_not_repeat_a_zero_shot_the_name_says_in_any_spelling():
         assert R(dataset_name=name, n_shot=0).label() == f"{name} accuracy", name
     assert R(dataset_name="MMLU (5-SHOT)", n_shot=5).label() == "MMLU (5-SHOT) accuracy"
     assert R(dataset_name="MMLU (25-shot)", n_shot=5).label() == "MMLU (25-shot) (5-shot) accuracy"
+
+
+# -- merge: every new result is looked at, each line says what the card had ---------------------------------------------
+def test_results_after_an_update_are_still_merged():
+    gsm8k = R(dataset_id="openai/gsm8k", value=0.3)
+    m = merge([R(value=0.5)], [R(value=0.6), gsm8k])
+    assert m.change_lines() == ["~ cais/mmlu accuracy: 0.5 -> 0.6", "+ openai/gsm8k accuracy = 0.3"]
+    assert [r.value for r in m.results] == [0.6, 0.3]
+
+
+def test_a_new_result_beside_two_similar_ones_gets_one_notice():
+    m = merge([R(n_shot=0), R(n_shot=3, value=0.55)], [R(n_shot=5, value=0.7)])
+    assert m.notices == ["cais/mmlu (5-shot) accuracy added beside an existing result that differs in n_shot"]
+
+
+def test_two_new_values_for_one_new_claim_are_one_addition_of_the_last():
+    gsm8k = R(dataset_id="openai/gsm8k", value=0.3)
+    m = merge([R(value=0.5)], [R(value=0.5), gsm8k, gsm8k.replace(value=0.4)])
+    assert [r.value for r in m.results] == [0.5, 0.4]
+    assert m.change_lines() == ["= cais/mmlu accuracy = 0.5 (already there)", "+ openai/gsm8k accuracy = 0.4"]
+    assert m.counts() == {"keep": 1, "skip-duplicate": 1, "add": 1}
+
+
+def test_two_new_values_for_a_claim_on_the_card_change_it_from_the_cards_value():
+    m = merge([R(value=0.5)], [R(value=0.6), R(value=0.7)])
+    assert [r.value for r in m.results] == [0.7]
+    assert m.change_lines() == ["~ cais/mmlu accuracy: 0.5 -> 0.7"]
+
+
+def test_another_stderr_is_another_content_and_updates():
+    m = merge([R(stderr=0.01)], [R(stderr=0.02)])
+    assert m.counts() == {"update": 1} and m.results[0].stderr == 0.02
+
+
+def test_two_different_values_that_are_not_numbers_are_not_duplicates():
+    m = merge([R(value="n/a")], [R(value="pending")])
+    assert m.change_lines() == ["~ cais/mmlu accuracy: n/a -> pending"]
+
+
+def test_to_float_reads_numbers_and_percentages_only():
+    from evalcard.results import to_float
+
+    assert [to_float(v) for v in ("71.2%", " 71.2 ", 71, "0.5")] == [71.2, 71.2, 71.0, 0.5]
+    assert [to_float(v) for v in ("n/a", "16X", "inf", float("nan"), True, None)] == [None] * 6

@@ -252,6 +252,8 @@ def merge(existing: Iterable[EvalResult], new: Iterable[EvalResult]) -> MergeRes
     for i, r in enumerate(base):
         by_id.setdefault(r.identity(), i)
     out = list(base)
+    #: for each of ``out``, the index of its line in ``changes`` (skipped new results add lines to ``changes`` only)
+    line_of = list(range(len(base)))
     notices: list[str] = []
     for r in dedupe(new):
         key = r.identity()
@@ -265,7 +267,9 @@ def merge(existing: Iterable[EvalResult], new: Iterable[EvalResult]) -> MergeRes
             else:
                 merged = _carry_over(old, r)
                 out[i] = merged
-                changes[i] = Change("update", merged, old=old)
+                # a second new value for the same claim: the line still says what the card had (or that it is new)
+                line = changes[line_of[i]]
+                changes[line_of[i]] = Change("add", merged) if line.action == "add" else Change("update", merged, old=line.old)
             continue
         similar = [
             o for o in out if _norm(o.dataset_id) == _norm(r.dataset_id) and _norm(o.metric_type) == _norm(r.metric_type)
@@ -274,6 +278,7 @@ def merge(existing: Iterable[EvalResult], new: Iterable[EvalResult]) -> MergeRes
             diff = _identity_diff(o, r)
             notices.append(f"{r.label()} added beside an existing result that differs in {', '.join(diff)}")
         by_id[key] = len(out)
+        line_of.append(len(changes))
         out.append(r)
         changes.append(Change("add", r))
     return MergeResult(out, changes, notices)
