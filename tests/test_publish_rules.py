@@ -406,3 +406,44 @@ def test_a_pr_opened_after_planning_is_found_under_the_lock(tmp_path):
     assert res.extra["message"] == "open pull request #1, #2 already proposes these results"
     assert [d["num"] for d in res.extra["duplicate_of"]] == [1, 2]
     assert [p.num for p in st.list_prs(REPO)] == [1, 2]
+
+
+# -- what planning fills in and keeps ---------------------------------------------------------------------------------
+def test_task_type_and_dataset_name_come_from_the_result_else_the_registry_else_defaults(tmp_path):
+    st = make_store(tmp_path, {"README.md": PLAIN})
+    rs = [EvalResult(dataset_id="allenai/ai2_arc", task_id="ARC-Easy", metric_type="acc_norm", value=0.8),  # by dataset and task
+          EvalResult(dataset_id="my-org/imagenet-val", dataset_name="ImageNet-1k", metric_type="accuracy", value=0.7),  # by name
+          EvalResult(dataset_id="rajpurkar/squad", metric_type="f1", value=0.9),
+          EvalResult(dataset_id="rajpurkar/squad", dataset_config="plain_text", task_type="text-generation", metric_type="exact_match", value=0.8),
+          EvalResult(dataset_id="acme/qa", metric_type="f1", value=0.5)]  # unknown
+    plan = plan_update(st, REPO, rs)
+    assert [(x.task_type, x.dataset_name, x.model_name) for x in plan.changes[0].merge.results] == [
+        ("text-generation", "ARC-Easy", "org/my-model"),
+        ("image-classification", "ImageNet-1k", "org/my-model"),
+        ("question-answering", "SQuAD", "org/my-model"),
+        ("text-generation", "SQuAD", "org/my-model"),
+        ("text-generation", "acme/qa", "org/my-model"),
+    ]
+
+
+def test_a_score_measured_again_where_only_the_card_changed_keeps_the_cards_revision(tmp_path):
+    st = make_store(tmp_path, {"README.md": CARD, "config.json": b"{}"})
+    first = st.head(REPO)
+    apply_plan(st, plan_update(st, REPO, [mmlu(model_revision=first)]), create_pr=False)
+    assert b"model_revision: " + first.encode() in st.read_file(REPO, "README.md")
+    card_only = st.head(REPO)  # only README.md changed since `first`
+    plan = plan_update(st, REPO, [mmlu(model_revision=card_only)])
+    assert not plan.changed and plan.summary_lines() == ["= MMLU accuracy = 0.65 (already there)"]
+    st.commit(REPO, {"config.json": b'{"hidden_size": 8}'}, message="new weights")
+    weights = st.head(REPO)
+    plan = plan_update(st, REPO, [mmlu(model_revision=weights)])
+    assert plan.summary_lines() == [f"~ MMLU accuracy: 0.65 (measured again on model revision {weights[:8]})"]
+
+
+def test_an_unknown_format_is_a_usage_error_naming_the_formats(tmp_path):
+    from evalcard.errors import UsageError
+
+    st = make_store(tmp_path, {"README.md": CARD})
+    with pytest.raises(UsageError) as ei:
+        plan_update(st, REPO, [pro()], fmt="csv")
+    assert (ei.value.message, ei.value.hint) == ("unknown format 'csv'", "Use one of: model-index, eval-results.")
