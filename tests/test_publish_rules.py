@@ -447,3 +447,16 @@ def test_an_unknown_format_is_a_usage_error_naming_the_formats(tmp_path):
     with pytest.raises(UsageError) as ei:
         plan_update(st, REPO, [pro()], fmt="csv")
     assert (ei.value.message, ei.value.hint) == ("unknown format 'csv'", "Use one of: model-index, eval-results.")
+
+
+def test_an_eval_results_file_with_an_entry_that_does_not_read_is_refused_not_rewritten_without_it(tmp_path):
+    """Like a card's model-index with errors: the entry that does not read would be dropped by the rewrite."""
+    broken = (b"- dataset: {id: TIGER-Lab/MMLU-Pro, task_id: mmlu_pro}\n  value: 0.4\n  notes: 0-shot\n"
+              b"- dataset: {id: TIGER-Lab/MMLU-Pro, task_id: mmlu_pro}\n  value: oops\n  notes: 3-shot\n")
+    st = make_store(tmp_path, {"README.md": PLAIN, ".eval_results/mmlu_pro.yaml": broken})
+    with pytest.raises(ValidationError) as ei:
+        plan_update(st, REPO, [pro(n_shot=5)], fmt="eval-results")
+    assert ei.value.problems == [".eval_results/mmlu_pro.yaml[1].value: not a number: 'oops'"]
+    assert ei.value.hint == ".eval_results/mmlu_pro.yaml has problems that a rewrite would lose; fix them first (see `evalcard validate`)."
+    # another file is written as before
+    assert list(plan_update(st, REPO, [gsm()], fmt="eval-results").files) == [".eval_results/gsm8k.yaml"]

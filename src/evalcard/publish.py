@@ -275,6 +275,13 @@ def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg:
         if not m.changed:
             plan.unchanged.append(m)
             continue
+        # entries of the file that do not read are not in ``existing``: a rewrite would drop them
+        file_errors = [p for p in errors(state.problems) if p.path == path or p.path.startswith(f"{path}[")]
+        if file_errors:
+            raise ValidationError(
+                [str(p) for p in file_errors],
+                hint=f"{path} has problems that a rewrite would lose; fix them first (see `evalcard validate`).",
+            )
         data = to_eval_results(m.results, registry=reg)
         content = dump_yaml(data).encode("utf-8")
         _, problems = parse_eval_file(path, content, reg)
