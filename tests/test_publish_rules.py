@@ -460,3 +460,17 @@ def test_an_eval_results_file_with_an_entry_that_does_not_read_is_refused_not_re
     assert ei.value.hint == ".eval_results/mmlu_pro.yaml has problems that a rewrite would lose; fix them first (see `evalcard validate`)."
     # another file is written as before
     assert list(plan_update(st, REPO, [gsm()], fmt="eval-results").files) == [".eval_results/gsm8k.yaml"]
+
+
+def test_the_kept_metric_is_the_one_of_the_results_own_benchmark_task(tmp_path):
+    two_tasks = {"benchmarks": {
+        "acme_main": {"name": "AcmeQA", "dataset_id": "acme/qa", "task_id": "main", "task_type": "question-answering", "metric": "f1"},
+        "acme_hard": {"name": "AcmeQA Hard", "dataset_id": "acme/qa", "task_id": "hard", "task_type": "question-answering", "metric": "accuracy"},
+    }}
+    reg = load_registry().merged_with(two_tasks)
+    st = make_store(tmp_path, {"README.md": PLAIN})
+    rs = [EvalResult(dataset_id="acme/qa", task_id="hard", metric_type="f1", value=0.5),
+          EvalResult(dataset_id="acme/qa", task_id="hard", metric_type="accuracy", value=0.6)]
+    plan = plan_update(st, REPO, rs, fmt="eval-results", registry=reg)
+    assert plan.notices == ["AcmeQA Hard f1 = 0.5 not written: .eval_results holds one score per benchmark task (kept accuracy)"]
+    assert plan.files == {".eval_results/hard.yaml": b"- dataset:\n    id: acme/qa\n    task_id: hard\n  value: 0.6\n"}
