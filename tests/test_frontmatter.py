@@ -196,6 +196,8 @@ def test_an_edit_is_exact_about_types_and_nan():
     edited = card.with_key("model-index", [{"name": "m", "results": []}])  # a NaN elsewhere does not block edits
     assert edited.render() == b"---\nx: .nan\nv: 1\nmodel-index:\n- name: m\n  results: []\n---\n"
     assert card.with_key("v", True).render() == b"---\nx: .nan\nv: true\n---\n"  # True is not 1
+    # a NaN that did not come from this YAML (a log's extra key) is still the NaN the re-parse finds
+    assert card.with_key("y", [float("nan")]).render() == b"---\nx: .nan\nv: 1\ny:\n- .nan\n---\n"
 
 
 @pytest.mark.parametrize(

@@ -213,12 +213,13 @@ json.dump(results, open(sys.argv[2], "w"))
 """
 
 
-def run_cli(tmp_path: Path, cases: list[dict], *, memory: int = MEMORY_LIMIT, cpu_each: float = CPU_LIMIT_EACH) -> list[dict]:
+def run_cli(tmp_path: Path, cases: list[dict], *, memory: int = MEMORY_LIMIT, cpu_each: float = CPU_LIMIT_EACH,
+            cpu_total: int = CPU_LIMIT_TOTAL) -> list[dict]:
     """Run each case's argv through the CLI in one child process under the resource limits."""
 
     def limits() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-        resource.setrlimit(resource.RLIMIT_CPU, (CPU_LIMIT_TOTAL, CPU_LIMIT_TOTAL))
+        resource.setrlimit(resource.RLIMIT_CPU, (cpu_total, cpu_total))
 
     driver = tmp_path / "driver.py"
     driver.write_text(DRIVER)
@@ -305,7 +306,7 @@ def test_big_legitimate_inputs_stay_within_small_limits(tmp_path):
     assert big_table.stat().st_size > 10_000_000
     cases = [{"args": ["show", str(big_card)]}, {"args": ["validate", "--json", str(big_card)]},
              {"args": ["extract", "--model", "m", "--json", str(big_table)]}, {"args": ["inspect-tables", "--json", str(big_table)]}]
-    shown, valid, extracted, inspected = run_cli(tmp_path, cases, memory=1024**3, cpu_each=20)
+    shown, valid, extracted, inspected = run_cli(tmp_path, cases, memory=1024**3, cpu_each=20, cpu_total=120)
     for case, res in zip(cases, (shown, valid, extracted, inspected)):
         _check_clean("big input", case["args"], res)
     assert shown["rc"] == 0 and "B19999" in shown["output"]
@@ -447,6 +448,18 @@ def test_huge_integers_are_kept_as_written():
     edited = c.with_key("model-index", [{"name": "m", "results": []}])
     assert edited.render().decode().startswith("---\nseed: " + "7" * 5000 + "\nlicense: mit\nmodel-index:")
     assert yaml.safe_dump({"x": c.data["seed"]}) == "x: " + "7" * 5000 + "\n"  # written back as the same integer
+
+
+def test_table_budgets_hold_for_spans_and_rows():
+    from evalcard.card.tables import MAX_CELLS, MAX_COLS, parse_tables
+
+    span = parse_tables("<table><tr><td colspan=512 rowspan=5000>1</td></tr>" + "<tr></tr>" * 5000 + "</table>")[0]
+    cell = span.rows[0][0]
+    assert cell.colspan * cell.rowspan <= MAX_CELLS  # one cell's copies stay within the budget
+    wide = parse_tables("<table>" + "<tr><td colspan=512>1</td></tr>" * 5000 + "<tr>" + "<td>x</td>" * 512 + "</tr></table>")[0]
+    assert wide.n_rows * wide.n_cols <= MAX_CELLS + MAX_COLS and any("cells" in n for n in wide.notes)
+    md = parse_tables("|" + "m|" * 300 + "\n|" + "-|" * 300 + "\n" + ("|" + "1|" * 300 + "\n") * 1000)[0]
+    assert md.n_rows * md.n_cols <= MAX_CELLS + MAX_COLS and any("rows" in n for n in md.notes)
 
 
 def test_json_is_read_with_a_depth_bound():
