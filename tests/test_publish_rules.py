@@ -474,3 +474,11 @@ def test_the_kept_metric_is_the_one_of_the_results_own_benchmark_task(tmp_path):
     plan = plan_update(st, REPO, rs, fmt="eval-results", registry=reg)
     assert plan.notices == ["AcmeQA Hard f1 = 0.5 not written: .eval_results holds one score per benchmark task (kept accuracy)"]
     assert plan.files == {".eval_results/hard.yaml": b"- dataset:\n    id: acme/qa\n    task_id: hard\n  value: 0.6\n"}
+
+
+def test_of_two_scores_in_the_benchmarks_own_metric_the_first_is_kept(tmp_path):
+    st = make_store(tmp_path, {"README.md": PLAIN})
+    rs = [gsm(dataset_name="GSM8K", metric_config="strict-match", value=0.75), gsm(dataset_name="GSM8K", metric_config="flexible-extract", value=0.79)]
+    plan = plan_update(st, REPO, rs, fmt="eval-results")
+    assert plan.notices == ["GSM8K exact_match = 0.79 not written: .eval_results holds one score per benchmark task (kept exact_match)"]
+    assert [x.value for c in plan.changes for x in c.merge.results] == [0.75]
