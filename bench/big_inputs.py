@@ -98,6 +98,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--quick", action="store_true", help="inputs 10x smaller")
+    ap.add_argument("--write-readme", action="store_true", help="also write the figures into bench/README.md")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     a = ap.parse_args()
     if a.child:
@@ -120,19 +121,29 @@ def main() -> None:
     if a.json:
         print(json.dumps(report, indent=2))
         return
-    print(f"Python {report['python']}, {report['cpus']} CPUs. Ratio = time per {'unit'} at the big size / at the small size (1.0 = linear).\n")
-    print(f"{'command':<12} {'small':>14} {'time':>8} {'RSS+':>8}   {'big':>14} {'time':>8} {'RSS+':>8}   {'ratio':>5}")
+    lines: list[str] = []
+
+    def out(text: str = "") -> None:
+        print(text)
+        lines.extend(text.split("\n"))
+
+    out(f"Python {report['python']}, {report['cpus']} CPUs. Ratio = time per {'unit'} at the big size / at the small size (1.0 = linear).\n")
+    out(f"{'command':<12} {'small':>14} {'time':>8} {'RSS+':>8}   {'big':>14} {'time':>8} {'RSS+':>8}   {'ratio':>5}")
     for row in report["scaling"]:
         s, b, unit = row["small"], row["big"], row["unit"]
         fmt = (lambda x: f"{x:,} {unit}") if unit == "results" else (lambda x: f"{x:g} {unit}")
-        print(f"{row['command']:<12} {fmt(s['size']):>14} {s['seconds']:>7.2f}s {s['peak_rss_growth_mib']:>6.0f}Mi   "
+        out(f"{row['command']:<12} {fmt(s['size']):>14} {s['seconds']:>7.2f}s {s['peak_rss_growth_mib']:>6.0f}Mi   "
               f"{fmt(b['size']):>14} {b['seconds']:>7.2f}s {b['peak_rss_growth_mib']:>6.0f}Mi   {row['ratio_per_unit']:>5.2f}"
               + ("" if s["exit_code"] in (0, 1) and b["exit_code"] in (0, 1) and not (s["traceback"] or b["traceback"]) else "  (FAILED)"))
-    print("\nhostile input (must be refused fast, exit 1, no traceback):")
+    out("\nhostile input (handled fast, never a traceback; exit 1 where the input is refused):")
     for h in report["hostile"]:
-        print(f"  {h['kind']:<16} {h['bytes']:>7,} bytes  {h['seconds'] * 1000:>8.1f} ms  RSS+ {h['peak_rss_growth_mib']:.0f} MiB  exit {h['exit_code']}"
+        out(f"  {h['kind']:<16} {h['bytes']:>7,} bytes  {h['seconds'] * 1000:>8.1f} ms  RSS+ {h['peak_rss_growth_mib']:.0f} MiB  exit {h['exit_code']}"
               + ("  TRACEBACK" if h["traceback"] else ""))
 
+    if a.write_readme:
+        from readme_block import write
+
+        write("big_inputs", lines)
 
 if __name__ == "__main__":
     main()
