@@ -74,6 +74,19 @@ def test_bare_results_03_and_04_whole_files(tmp_path):
     assert all(r.provenance["layout"] == "0.3" for r in out.results)
 
 
+def test_results_key_alone_is_read_like_bare_results(tmp_path):
+    """``{"results": {...}}`` and nothing else (the section copied out of a full file) reads like the bare mapping."""
+    p = tmp_path / "r.json"
+    p.write_text(json.dumps({"results": bare_04()}))
+    out = read_log(p)
+    bare = tmp_path / "bare.json"
+    bare.write_text(json.dumps(bare_04()))
+    assert [(r.provenance["task"], r.metric_type, r.value) for r in out.results] == [(r.provenance["task"], r.metric_type, r.value) for r in read_log(bare).results]
+    assert all(r.n_shot is None and r.model_id is None and r.provenance["results_only"] for r in out.results)
+    assert any("only a 'results' key" in w and "unknown" in w for w in out.warnings)
+    assert detect({"results": {"x": 1}}) is None and detect({"results": bare_04(), "extra": 1}) is None
+
+
 def test_bare_results_cli_says_model_and_nshot_unknown(tmp_path):
     p = tmp_path / "r.json"
     p.write_text(json.dumps(bare_04()))

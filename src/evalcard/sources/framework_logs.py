@@ -267,6 +267,10 @@ def detect(data: Any) -> str | None:
         lm_markers = ("versions", "configs", "n-shot", "config", "group_subtasks", "lm_eval_version", "higher_is_better", "groups")
         if any(k in data for k in lm_markers) and any(isinstance(v, dict) for v in results.values()):
             return "lm-eval"
+        from .lm_eval import is_bare_results
+
+        if set(data) == {"results"} and is_bare_results(results):  # lm-eval's results, wrapped and nothing else
+            return "lm-eval"
         return None
     from .lm_eval import is_bare_results
 

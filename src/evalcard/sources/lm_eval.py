@@ -123,9 +123,12 @@ def parse_lm_eval(data: dict[str, Any], *, path: str = "<lm-eval>", registry: Re
     out = LogImport()
     warn = out.warnings.append
     bare = "results" not in data and is_bare_results(data)
-    if bare:
-        warn(f"{path}: only lm-eval's 'results' mapping, without 'config', 'configs' or 'n-shot': the model and the n-shot are unknown")
-        data = {"results": data}
+    wrapped = set(data) == {"results"} and is_bare_results(data["results"])
+    if bare or wrapped:
+        what = "only lm-eval's 'results' mapping" if bare else "only a 'results' key"
+        warn(f"{path}: {what}, without 'config', 'configs' or 'n-shot': the model and the n-shot are unknown")
+        data = {"results": data} if bare else data
+        bare = True
     results = data.get("results")
     if not isinstance(results, dict):
         warn(f"{path}: 'results' is not a mapping; nothing imported")
