@@ -482,3 +482,11 @@ def test_of_two_scores_in_the_benchmarks_own_metric_the_first_is_kept(tmp_path):
     plan = plan_update(st, REPO, rs, fmt="eval-results")
     assert plan.notices == ["GSM8K exact_match = 0.79 not written: .eval_results holds one score per benchmark task (kept exact_match)"]
     assert [x.value for c in plan.changes for x in c.merge.results] == [0.75]
+
+
+def test_an_eval_results_file_that_does_not_parse_is_refused_not_overwritten(tmp_path):
+    st = make_store(tmp_path, {"README.md": PLAIN, ".eval_results/mmlu_pro.yaml": b"- dataset: {id: TIGER-Lab/MMLU-Pro\n"})
+    with pytest.raises(ValidationError) as ei:
+        plan_update(st, REPO, [pro()], fmt="eval-results")
+    assert [p.split(":")[0] for p in ei.value.problems] == [".eval_results/mmlu_pro.yaml"]
+    assert ei.value.hint.startswith(".eval_results/mmlu_pro.yaml has problems that a rewrite would lose")
