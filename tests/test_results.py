@@ -96,3 +96,13 @@ def test_label_says_each_setting_once(kw, label):
 def test_notice_names_are_not_doubled():
     m = merge([R(dataset_name="MMLU (0-shot)", n_shot=0)], [R(dataset_name="MMLU (5-shot)", n_shot=5, value=0.7)])
     assert m.notices == ["MMLU (5-shot) accuracy added beside an existing result that differs in n_shot"]
+
+
+def test_to_float_never_raises_on_numbers_beyond_a_float():
+    from evalcard.formats.values import finite_number
+    from evalcard.results import to_float
+
+    assert finite_number is to_float  # one rule for every reader
+    for v in (10**400, -(10**400), "1e400", float("inf"), float("nan"), True, None, [0.5], "0,5"):
+        assert to_float(v) is None, v
+    assert to_float("71.2%") == 71.2 and to_float(" 0.5 ") == 0.5 and to_float(3) == 3.0

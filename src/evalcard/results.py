@@ -146,11 +146,15 @@ def _norm(s: Any) -> Any:
 
 
 def to_float(value: Any) -> float | None:
-    """The value as a float, or None when it is not a finite number (strings like "71.2" count)."""
+    """The value as a float, or None when it is not a finite number (strings like "71.2" and "71.2%" count; bools,
+    non-finite and out-of-range numbers such as ``10**400`` do not)."""
     if isinstance(value, bool):
         return None
     if isinstance(value, (int, float)):
-        f = float(value)
+        try:
+            f = float(value)
+        except OverflowError:  # an integer beyond any float (10**400)
+            return None
     elif isinstance(value, str):
         try:
             f = float(value.strip().rstrip("%"))

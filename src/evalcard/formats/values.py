@@ -5,13 +5,13 @@ value written with a decimal comma, and JSON read with a depth bound. Pure, no I
 from __future__ import annotations
 
 import json
-import math
 import re
 import reprlib
 import sys
 from typing import Any
 
 from ..errors import InputLimitError
+from ..results import to_float
 
 #: JSON documents nested deeper than this are refused (the results formats need 5 or 6 levels)
 MAX_JSON_DEPTH = 100
@@ -33,26 +33,8 @@ def short_repr(value: Any) -> str:
         return f"<{type(value).__name__}>"
 
 
-def finite_number(value: Any) -> float | None:
-    """The value as a finite float, or None: bools, non-finite and out-of-range numbers (``10**400``), strings that
-    are not numbers, and anything else are None. ``"71.2"`` and ``"71.2%"`` count, as in :func:`results.to_float`."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        try:
-            f = float(value)
-        except OverflowError:
-            return None
-    elif isinstance(value, float):
-        f = value
-    elif isinstance(value, str):
-        try:
-            f = float(value.strip().rstrip("%"))
-        except ValueError:
-            return None
-    else:
-        return None
-    return f if math.isfinite(f) else None
+#: the value as a finite float, or None (one rule for every reader: :func:`evalcard.results.to_float`)
+finite_number = to_float
 
 
 _THOUSANDS = re.compile(r"[-+]?\d{1,3}(?:,\d{3})+(?:\.\d+)?%?")
