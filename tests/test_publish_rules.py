@@ -490,3 +490,32 @@ def test_an_eval_results_file_that_does_not_parse_is_refused_not_overwritten(tmp
         plan_update(st, REPO, [pro()], fmt="eval-results")
     assert [p.split(":")[0] for p in ei.value.problems] == [".eval_results/mmlu_pro.yaml"]
     assert ei.value.hint.startswith(".eval_results/mmlu_pro.yaml has problems that a rewrite would lose")
+
+
+#: a result, and the same value differing in one field of what a PR proposes
+PROPOSAL_CASES = {
+    "task_type": (dict(task_type="text-generation"), dict(task_type="question-answering")),
+    "dataset_id": (dict(), dict(dataset_id="cais/mmlu", dataset_name="MMLU-Pro")),
+    "dataset_config": (dict(dataset_config="biology"), dict(dataset_config="physics")),
+    "dataset_split": (dict(dataset_split="test"), dict(dataset_split="validation")),
+    "metric_type": (dict(), dict(metric_type="acc_norm")),
+    "metric_config": (dict(metric_config="strict-match"), dict(metric_config="flexible-extract")),
+    "notes": (dict(notes="CoT"), dict(notes="tools")),
+}
+
+
+@pytest.mark.parametrize("field", list(PROPOSAL_CASES))
+def test_a_pr_with_the_same_value_under_another_setting_is_not_a_duplicate(tmp_path, field):
+    mine, theirs = PROPOSAL_CASES[field]
+    st = make_store(tmp_path, {"README.md": PLAIN})
+    apply_plan(st, plan_update(st, REPO, [pro(**{**mine, **theirs})], check_prs=False), create_pr=True)
+    assert plan_update(st, REPO, [pro(**mine)]).duplicate_prs == [], field
+    apply_plan(st, plan_update(st, REPO, [pro(**mine)], check_prs=False), create_pr=True, force=True)
+    assert [p.num for p in plan_update(st, REPO, [pro(**mine)]).duplicate_prs] == [2], field
+
+
+def test_a_pr_with_the_same_value_for_another_task_of_the_dataset_is_not_a_duplicate(tmp_path):
+    st = make_store(tmp_path, {"README.md": PLAIN})
+    arc = dict(dataset_id="allenai/ai2_arc", metric_type="acc_norm", value=0.8)
+    apply_plan(st, plan_update(st, REPO, [EvalResult(task_id="ARC-Easy", **arc)], fmt="eval-results", check_prs=False), create_pr=True)
+    assert plan_update(st, REPO, [EvalResult(task_id="ARC-Challenge", **arc)], fmt="eval-results").duplicate_prs == []
