@@ -438,6 +438,9 @@ def test_a_score_measured_again_where_only_the_card_changed_keeps_the_cards_revi
     weights = st.head(REPO)
     plan = plan_update(st, REPO, [mmlu(model_revision=weights)])
     assert plan.summary_lines() == [f"~ MMLU accuracy: 0.65 (measured again on model revision {weights[:8]})"]
+    # what counts is what changed between the two revisions measured, not up to main
+    plan = plan_update(st, REPO, [mmlu(model_revision=card_only)])
+    assert not plan.changed and plan.summary_lines() == ["= MMLU accuracy = 0.65 (already there)"]
 
 
 def test_an_unknown_format_is_a_usage_error_naming_the_formats(tmp_path):
