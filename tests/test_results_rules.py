@@ -166,3 +166,7 @@ def test_to_float_reads_numbers_and_percentages_only():
 
     assert [to_float(v) for v in ("71.2%", " 71.2 ", 71, "0.5")] == [71.2, 71.2, 71.0, 0.5]
     assert [to_float(v) for v in ("n/a", "16X", "inf", float("nan"), True, None)] == [None] * 6
+
+
+def test_numeric_value_is_the_value_as_a_float():
+    assert (R(value="71.2%").numeric_value(), R(value=0.5).numeric_value(), R(value="n/a").numeric_value()) == (71.2, 0.5, None)
