@@ -73,3 +73,13 @@ def test_dropped_fields_are_named():
 def test_file_names():
     assert file_name_for(EvalResult(dataset_id="Idavidrein/gpqa", metric_type="accuracy", value=1)) == ".eval_results/gpqa_diamond.yaml"
     assert file_name_for(EvalResult(dataset_id="org/My Bench", metric_type="accuracy", value=1)) == ".eval_results/my_bench.yaml"
+
+
+def test_dropped_fields_name_everything_an_entry_cannot_carry():
+    from evalcard.formats.eval_results import dropped_fields
+    from evalcard.results import EvalResult
+
+    r = EvalResult("openai/gsm8k", "exact_match", 0.75, task_id="main", metric_config="strict-match",
+                   metric_args={"stderr": 0.01, "k": 5}, source_name="My run")
+    assert dropped_fields(r) == ["metric_config", "metric_args", "source_name"]
+    assert dropped_fields(r.replace(metric_config=None, metric_args={"stderr": 0.01}, source_url="https://x.org/run")) == []

@@ -483,7 +483,8 @@ def test_of_two_scores_in_the_benchmarks_own_metric_the_first_is_kept(tmp_path):
     st = make_store(tmp_path, {"README.md": PLAIN})
     rs = [gsm(dataset_name="GSM8K", metric_config="strict-match", value=0.75), gsm(dataset_name="GSM8K", metric_config="flexible-extract", value=0.79)]
     plan = plan_update(st, REPO, rs, fmt="eval-results")
-    assert plan.notices == ["GSM8K exact_match = 0.79 not written: .eval_results holds one score per benchmark task (kept exact_match)"]
+    assert plan.notices == ["GSM8K exact_match: .eval_results has no field for metric_config (not written)",
+                            "GSM8K exact_match = 0.79 not written: .eval_results holds one score per benchmark task (kept exact_match [strict-match])"]
     assert [x.value for c in plan.changes for x in c.merge.results] == [0.75]
 
 

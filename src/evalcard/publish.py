@@ -256,7 +256,7 @@ def _plan_eval_results(plan: Plan, state: RepoState, new: list[EvalResult], reg:
             better = primary is not None and reg.metric(r.metric_type) == primary and reg.metric(prev.metric_type) != primary
             keep, drop = (r, prev) if better else (prev, r)
             plan.notices.append(
-                f"{drop.label()} = {drop.value} not written: .eval_results holds one score per benchmark task (kept {keep.metric_type})"
+                f"{drop.label()} = {drop.value} not written: .eval_results holds one score per benchmark task (kept {keep.metric_type}{f' [{keep.metric_config}]' if keep.metric_config else ''})"
             )
             if not better:
                 continue

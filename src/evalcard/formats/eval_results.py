@@ -209,6 +209,9 @@ def dropped_fields(r: EvalResult) -> list[str]:
         "stderr": r.stderr,
         "task_type": None,  # implied by the benchmark
         "model_revision": r.model_revision,
+        "metric_config": r.metric_config,
+        "metric_args": {k: v for k, v in (r.metric_args or {}).items() if k not in ("stderr", "model_revision")} or None,
+        "source_name": r.source_name if not r.source_url else None,
     }
     return [k for k, v in names.items() if v is not None]
 
