@@ -20,6 +20,7 @@ from typing import Any
 from ..card.frontmatter import parse_card
 from ..errors import CardParseError, EvalcardError, RepoNotFoundError, UsageError
 from ..store.base import RepoRef
+from .spec import eval_split  # noqa: F401  (the split rule lives with the specs; callers import it from here too)
 
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
@@ -609,19 +610,6 @@ def align_labels(model_id2label: dict, dataset_label_names: list[str], *, allow_
 # ---------------------------------------------------------------------------------------------------------------------
 # the specs a dataset defines
 # ---------------------------------------------------------------------------------------------------------------------
-_EVAL_SPLITS = ("test", "validation", "valid", "dev", "eval")
-
-
-def eval_split(splits: list[str]) -> str:
-    """The split to evaluate on when nothing names one: test, else validation (valid, dev), else the first that is
-    not train, else train."""
-    for s in _EVAL_SPLITS:
-        if s in splits:
-            return s
-    rest = [s for s in splits if s != "train"]
-    return (rest or splits or ["test"])[0]
-
-
 def dataset_specs(src: DatasetSource, *, config: str | None = None, description: dict[str, Any] | None = None) -> list[Any]:
     """The specs a dataset defines, first source that has any: the card's ``train-eval-index``, the repo's
     ``eval.yaml``, the features of each config (or of ``config``). ``description`` (from :func:`describe`) is needed

@@ -448,6 +448,19 @@ def _infer_task_id(task: Any, col_mapping: dict[str, str]) -> str | None:
     return normalize_task_id(t) if t else None
 
 
+_EVAL_SPLITS = ("test", "validation", "valid", "dev", "eval")
+
+
+def eval_split(splits: list[str]) -> str:
+    """The split to evaluate on when nothing names one: test, else validation (valid, dev), else the first that is
+    not train, else train."""
+    for s in _EVAL_SPLITS:
+        if s in splits:
+            return s
+    rest = [s for s in splits if s != "train"]
+    return (rest or splits or ["test"])[0]
+
+
 _NO_EVAL_SPLIT = "no splits.eval_split"
 
 
@@ -819,8 +832,6 @@ def check(spec: EvalSpec, description: dict[str, Any]) -> EvalSpec:
         fail(f"config {spec.config!r} not found" if spec.config not in (None, "", "default") else "several configs; choose one", extra="Choose one with --config.")
     splits = (description.get("splits") or {}).get(cfg) or []
     if splits and spec.split not in splits and spec.split_default:
-        from .data import eval_split
-
         chosen = eval_split(splits)
         spec = _replace(spec, split=chosen, split_default=False, notes=[*spec.notes, f"no 'test' split in config {cfg!r}: evaluating on {chosen!r} (test, else validation, else the first split that is not train)"])
     if splits and spec.split not in splits:
