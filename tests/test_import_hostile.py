@@ -155,6 +155,49 @@ def test_unknown_compression_is_refused(tmp_path, method):
         read_log(p)
 
 
+def _with_end_record(archive: bytes, *, entries: int, dir_size: int | None = None, zip64: bool = False) -> bytes:
+    """``archive`` with its end-of-central-directory record claiming ``entries`` members (and ``dir_size``), as a
+    zip64 record plus locator when ``zip64``."""
+    eocd_at = archive.rfind(b"PK\x05\x06")
+    body, eocd = archive[:eocd_at], archive[eocd_at:]
+    _, _, _, _, cd_size, cd_offset, _ = struct.unpack("<HHHHIIH", eocd[4:22])
+    cd_size = cd_size if dir_size is None else dir_size
+    if not zip64:
+        return body + b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, min(entries, 0xFFFF), min(entries, 0xFFFF), cd_size, cd_offset, 0)
+    rec = b"PK\x06\x06" + struct.pack("<QHHIIQQQQ", 44, 45, 45, 0, 0, 1, entries, cd_size, cd_offset)  # 1 on "this disk": the total counts
+    loc = b"PK\x06\x07" + struct.pack("<IQI", 0, len(body), 1)
+    return body + rec + loc + b"PK\x05\x06" + struct.pack("<HHHHIIH", 0, 0, 0xFFFF, 0xFFFF, 0xFFFFFFFF, 0xFFFFFFFF, 0)
+
+
+def test_an_archive_listing_too_many_members_is_refused_before_zipfile_lists_them(tmp_path, monkeypatch):
+    from evalcard.sources import inspect_logs
+
+    members = [zstd_member("header.json", header_json())] + [deflate_member(f"samples/{i}.json", b"{}") for i in range(4)]
+    ok = zip_bytes(members)
+    assert read_log(write(tmp_path / "ok.eval", ok)).results
+    monkeypatch.setattr(inspect_logs, "MAX_MEMBERS", 4)
+    with pytest.raises(SourceError, match="lists 5 members, more than evalcard reads .4."):
+        read_log(write(tmp_path / "five.eval", ok))
+    monkeypatch.setattr(inspect_logs, "MAX_MEMBERS", 5)
+    assert read_log(write(tmp_path / "five.eval", ok)).results  # the limit itself is allowed
+    monkeypatch.undo()
+    # a record that claims more than it holds is refused on its claim, plain and zip64
+    with pytest.raises(SourceError, match="lists 300,000 members"):
+        read_log(write(tmp_path / "z64.eval", _with_end_record(ok, entries=300_000, zip64=True)))
+    # a zip64 record with a directory larger than the cap
+    with pytest.raises(SourceError, match="directory takes 2,147,483,647 bytes"):
+        read_log(write(tmp_path / "dir.eval", _with_end_record(ok, entries=5, dir_size=0x7FFFFFFF, zip64=True)))
+    with pytest.raises(SourceError, match="directory takes 2,147,483,647 bytes"):
+        read_log(write(tmp_path / "dir2.eval", _with_end_record(ok, entries=5, dir_size=0x7FFFFFFF)))
+    # a genuine zip64 archive (as zipfile writes one) within the limits is read
+    import zipfile
+
+    z64 = tmp_path / "real64.eval"
+    with zipfile.ZipFile(z64, "w", allowZip64=True) as z:
+        z.writestr("header.json", header_json())
+    assert read_log(z64).results
+
+
 def test_damaged_local_header(tmp_path):
     data = bytearray(zip_bytes([zstd_member("header.json", header_json())]))
     data[0:4] = b"XXXX"

@@ -60,6 +60,10 @@ _ZIP_ZSTD = 93  # the zip compression method id of Zstandard, which inspect-ai u
 _METHODS = {zipfile.ZIP_STORED: "stored", zipfile.ZIP_DEFLATED: "deflate", _ZIP_ZSTD: "zstd"}
 #: the most bytes one archive member may inflate to (a header.json is kilobytes; samples live in other members)
 MAX_MEMBER_BYTES = 64 * 1024 * 1024
+#: the most members an archive may list (one per sample and epoch: 14k MMLU questions x 10 epochs stay well inside)
+MAX_MEMBERS = 250_000
+#: the most bytes its central directory may take (zipfile keeps one object per listed member in memory)
+MAX_DIRECTORY_BYTES = 64 * 1024 * 1024
 _CHUNK = 1024 * 1024
 
 
@@ -139,11 +143,40 @@ def _read_member(z: zipfile.ZipFile, path: Path, name: str, *, limit: int | None
     return data
 
 
+def _check_directory(path: Path) -> None:
+    """Refuse an archive whose central directory lists more than :data:`MAX_MEMBERS` members or takes more than
+    :data:`MAX_DIRECTORY_BYTES`, read from its end-of-central-directory record (zip64 too) before ``zipfile`` builds
+    an object per member. An archive without that record is left to ``zipfile`` to refuse."""
+    with open(path, "rb") as fh:
+        fh.seek(0, 2)
+        size = fh.tell()
+        tail_at = max(0, size - (22 + 0xFFFF))
+        fh.seek(tail_at)
+        tail = fh.read()
+        at = tail.rfind(b"PK\x05\x06")
+        if at < 0 or len(tail) - at < 22:
+            return
+        entries = int.from_bytes(tail[at + 10:at + 12], "little")
+        dir_size = int.from_bytes(tail[at + 12:at + 16], "little")
+        loc = at - 20
+        if (entries == 0xFFFF or dir_size == 0xFFFFFFFF) and loc >= 0 and tail[loc:loc + 4] == b"PK\x06\x07":
+            fh.seek(int.from_bytes(tail[loc + 8:loc + 16], "little"))
+            rec = fh.read(56)
+            if len(rec) == 56 and rec[:4] == b"PK\x06\x06":
+                entries = int.from_bytes(rec[32:40], "little")
+                dir_size = int.from_bytes(rec[40:48], "little")
+    if entries > MAX_MEMBERS:
+        raise SourceError(f"{path}: the archive lists {entries:,} members, more than evalcard reads ({MAX_MEMBERS:,})")
+    if dir_size > MAX_DIRECTORY_BYTES:
+        raise SourceError(f"{path}: the archive's directory takes {dir_size:,} bytes, more than evalcard reads ({MAX_DIRECTORY_BYTES:,})")
+
+
 def read_eval_archive(path: str | Path) -> dict[str, Any]:
     """The ``EvalLog`` header of a ``.eval`` archive (``header.json``; the journal's ``start.json`` when the run
     never finished, which then has no results)."""
     p = Path(path)
     try:
+        _check_directory(p)
         with zipfile.ZipFile(p) as z:
             names = set(z.namelist())
             member = "header.json" if "header.json" in names else "_journal/start.json" if "_journal/start.json" in names else None
