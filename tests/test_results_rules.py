@@ -23,6 +23,16 @@ def test_a_score_measured_again_on_another_revision_says_so_with_the_short_revis
     assert m.change_lines() == ["~ cais/mmlu accuracy: 0.5 (measured again on model revision fedcba98)"]
 
 
+def test_a_new_stderr_for_the_same_value_says_what_changed_not_a_value_to_itself():
+    m = merge([R(value=0.5, model_revision="aaaa")], [R(value=0.5, stderr=0.012, model_revision="aaaa")])
+    assert m.counts() == {"update": 1}
+    assert m.change_lines() == ["~ cais/mmlu accuracy: 0.5 (stderr none -> 0.012)"]
+    m = merge([R(value=0.5, stderr=0.02)], [R(value=0.5, stderr=0.012)])
+    assert m.change_lines() == ["~ cais/mmlu accuracy: 0.5 (stderr 0.02 -> 0.012)"]
+    m = merge([R(value=0.5, stderr=0.02)], [R(value=0.6, stderr=0.02)])
+    assert m.change_lines() == ["~ cais/mmlu accuracy: 0.5 -> 0.6"]
+
+
 def test_the_same_value_spelled_differently_on_another_revision_is_measured_again_not_a_change():
     m = merge([R(value=0.5, model_revision="aaaaaaaaaaaa")], [R(value="0.50", model_revision="bbbbbbbbbbbb")])
     assert m.change_lines() == ["~ cais/mmlu accuracy: 0.50 (measured again on model revision bbbbbbbb)"]

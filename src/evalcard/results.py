@@ -191,14 +191,21 @@ class Change:
         if self.action == "update":
             old, new = self.old, self.new
             assert old is not None and new is not None
-            if _value_key(old.value) == _value_key(new.value) and old.model_revision != new.model_revision:
-                return f"~ {label}: {new.value} (measured again on model revision {str(new.model_revision)[:8]})"
+            if _value_key(old.value) == _value_key(new.value):
+                if old.model_revision != new.model_revision:
+                    return f"~ {label}: {new.value} (measured again on model revision {str(new.model_revision)[:8]})"
+                # same value and revision: what changed is the stderr (the rest of the content key)
+                return f"~ {label}: {new.value} (stderr {_shown(old.stderr)} -> {_shown(new.stderr)})"
             return f"~ {label}: {old.value} -> {new.value}"
         if self.action == "skip-verified":
             return f"! {label}: kept verified value {self.old.value}, not {self.new.value} ({self.reason})"  # type: ignore[union-attr]
         if self.action == "skip-duplicate":
             return f"= {label} = {r.value} (already there)"
         return f"  {label} = {r.value}"
+
+
+def _shown(v: Any) -> str:
+    return "none" if v is None else str(v)
 
 
 @dataclass
