@@ -1,16 +1,21 @@
-"""Quality and speed of README table extraction over the labelled corpus.
+"""Quality and speed of README table extraction over the labelled corpus, per split, against the seed tool's approach.
 
-    python bench/extract_quality.py [--corpus DIR] [--repeat N] [--json]
+    python bench/extract_quality.py [--corpus DIR] [--repeat N] [--json] [-v] [--write-readme]
 
-For every ``NNN.md`` with a ``labels/NNN.json`` it runs :func:`evalcard.card.extract.extract` with the label's
-``model`` and compares the results with the label's ``expected`` entries. A result matches an expected entry when
-table number, value and benchmark name agree (benchmark names compared after squashing whitespace; values to 1e-9
-relative). Entries with ``table: 0`` come from the ``model-index`` front matter, which table extraction does not
-read: they are left out of the score and counted separately.
+The corpus is ``corpus/`` of this project: ``NNN.md`` (raw README bytes) with ``labels/NNN.json`` (hand labels,
+written before the extractor ran on the file; ``corpus/README.md``). Each label has a ``split``: ``dev`` files are
+the ones rules are tuned on; ``validation`` files are never looked at while tuning, so this benchmark prints only
+their aggregate figures (``-v`` lists misses and false positives for dev files only).
 
-It also runs a naive baseline in the same process -- "every numeric cell in the first numeric column of every
-markdown table, named by the row's first cell" -- and prints the F1 ratio extractor / baseline.
-Time per README is wall time of ``extract`` (table parsing included), best of ``--repeat`` runs.
+For every file it runs :func:`evalcard.card.extract.extract` with the label's ``model`` and compares the results with
+the label's ``expected`` entries. A result matches an expected entry when table number, value and benchmark name agree
+(benchmark names compared after squashing whitespace; values to 1e-9 relative). Entries with ``table: 0`` come from
+the ``model-index`` front matter, which table extraction does not read: they are left out and counted separately.
+
+The baseline, run in the same process and scored the same way, is the seed tool's approach: the first table (markdown
+or HTML) with a header cell that names the model, read with benchmarks as rows from that column; when no header names
+the model, the first table with a numeric column, read from its first numeric column. Time per README is wall time of
+``extract`` (table parsing included), best of ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ import json
 import re
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +35,8 @@ from evalcard.benchmarks import load_registry  # noqa: E402
 from evalcard.card.extract import extract, parse_value  # noqa: E402
 from evalcard.card.tables import parse_tables  # noqa: E402
 
-DEFAULT_CORPUS = ROOT.parent / "shared" / "corpus"
+DEFAULT_CORPUS = ROOT / "corpus"
+SPLITS = ("dev", "validation")
 
 
 def _key(table: int, bench: str, value: float) -> tuple:
@@ -56,20 +63,36 @@ def prf(tp: int, fp: int, fn: int) -> tuple[float, float, float]:
     return p, r, f
 
 
-def baseline(text: str) -> list[tuple]:
-    """First numeric column of every markdown table; benchmark = the row's first cell."""
-    out = []
-    for t in parse_tables(text):
-        if t.kind != "md" or t.n_rows < 2:
-            continue
+def _squash(s: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", s.lower())
+
+
+def seed_baseline(text: str, model: str | None) -> list[tuple]:
+    """The seed tool's approach: one table, benchmarks as rows. The first table whose header names the model gives
+    that column; otherwise the first table with a numeric column gives its first numeric column."""
+    tables = [t for t in parse_tables(text) if t.n_rows > t.n_header_rows]
+    want = _squash(model or "")
+
+    def column_values(t, c: int) -> list[tuple]:
+        out = []
+        for r in range(t.n_header_rows, t.n_rows):
+            v = parse_value(t.rows[r][c].text)
+            if v.kind == "number":
+                out.append(_key(t.index, t.rows[r][0].text, v.value))
+        return out
+
+    if want:
+        for t in tables:
+            for c in range(1, t.n_cols):
+                head = _squash(" ".join(t.rows[h][c].text for h in range(t.n_header_rows)))
+                if head and (want in head or head in want):
+                    return column_values(t, c)
+    for t in tables:
         for c in range(1, t.n_cols):
-            vals = [(r, parse_value(t.rows[r][c].text)) for r in range(t.n_header_rows, t.n_rows)]
-            if any(v.kind == "number" for _, v in vals):
-                for r, v in vals:
-                    if v.kind == "number":
-                        out.append(_key(t.index, t.rows[r][0].text, v.value))
-                break
-    return out
+            vals = column_values(t, c)
+            if vals:
+                return vals
+    return []
 
 
 def load_corpus(corpus: Path) -> list[tuple[str, str, dict]]:
@@ -81,17 +104,17 @@ def load_corpus(corpus: Path) -> list[tuple[str, str, dict]]:
     return items
 
 
+def _totals(rows: list[dict], key: str = "") -> dict:
+    t = [sum(r[f"{key}tp"] for r in rows), sum(r[f"{key}fp"] for r in rows), sum(r[f"{key}fn"] for r in rows)]
+    p, r, f = prf(*t)
+    return {"files": len(rows), "tp": t[0], "fp": t[1], "fn": t[2], "precision": p, "recall": r, "f1": f}
+
+
 def run(corpus: Path, repeat: int = 3) -> dict:
     registry = load_registry()
-    items = load_corpus(corpus)
     rows = []
-    tot = [0, 0, 0]
-    btot = [0, 0, 0]
-    total_ms = 0.0
-    table0 = 0
-    for stem, text, label in items:
+    for stem, text, label in load_corpus(corpus):
         expected = [_key(e["table"], e["benchmark"], e["value"]) for e in label.get("expected", []) if e.get("table", 0) > 0]
-        table0 += sum(1 for e in label.get("expected", []) if e.get("table", 0) == 0)
         best = float("inf")
         ex = None
         for _ in range(max(1, repeat)):
@@ -101,38 +124,46 @@ def run(corpus: Path, repeat: int = 3) -> dict:
         assert ex is not None
         found = [_key(r.provenance["table"], r.provenance["benchmark"], r.value) for r in ex.results]
         tp, fp, fn = score(found, expected)
-        b = score(baseline(text), expected)
-        for i, v in enumerate((tp, fp, fn)):
-            tot[i] += v
-        for i, v in enumerate(b):
-            btot[i] += v
-        total_ms += best * 1000
+        btp, bfp, bfn = score(seed_baseline(text, label.get("model")), expected)
         exp_pool = list(expected)
         wrong = [f for f in found if f not in exp_pool or exp_pool.remove(f)]  # type: ignore[func-returns-value]
         found_pool = list(found)
         missed = [e for e in expected if e not in found_pool or found_pool.remove(e)]  # type: ignore[func-returns-value]
         rows.append({
-            "file": stem, "model": label.get("model"), "expected": len(expected), "found": len(found), "tp": tp, "fp": fp, "fn": fn,
+            "file": stem, "split": label.get("split", "dev"), "kind": label.get("kind", "?"), "domain": label.get("domain", "?"),
+            "model": label.get("model"), "expected": len(expected), "found": len(found), "tp": tp, "fp": fp, "fn": fn,
             "precision": prf(tp, fp, fn)[0], "recall": prf(tp, fp, fn)[1], "f1": prf(tp, fp, fn)[2], "ms": best * 1000,
-            "false_positives": wrong, "missed": missed, "baseline_f1": prf(*b)[2], "ambiguous": ex.ambiguous,
+            "false_positives": wrong, "missed": missed, "base_tp": btp, "base_fp": bfp, "base_fn": bfn,
+            "ambiguous": ex.ambiguous, "model_index_entries": sum(1 for e in label.get("expected", []) if e.get("table", 0) == 0),
         })
-    p, r, f = prf(*tot)
-    bp, br, bf = prf(*btot)
-    return {
-        "files": rows, "precision": p, "recall": r, "f1": f, "tp": tot[0], "fp": tot[1], "fn": tot[2],
-        "baseline": {"precision": bp, "recall": br, "f1": bf},
-        "f1_ratio_vs_baseline": (f / bf) if bf else None,
-        "total_ms": total_ms, "ms_per_readme": total_ms / max(1, len(items)), "n_files": len(items),
-        "model_index_entries_not_scored": table0,
-    }
+    report: dict = {"splits": {}, "n_files": len(rows)}
+    for split in SPLITS:
+        part = [r for r in rows if r["split"] == split]
+        if not part:
+            continue
+        ours, base = _totals(part), _totals(part, "base_")
+        by_kind, by_domain = defaultdict(list), defaultdict(list)
+        for r in part:
+            by_kind[r["kind"]].append(r)
+            by_domain[r["domain"]].append(r)
+        report["splits"][split] = {
+            **ours, "baseline": base, "f1_ratio_vs_baseline": ours["f1"] / base["f1"] if base["f1"] else None,
+            "by_kind": {k: _totals(v) for k, v in sorted(by_kind.items())},
+            "by_domain": {k: _totals(v) for k, v in sorted(by_domain.items())},
+            "ms_per_readme": sum(r["ms"] for r in part) / len(part),
+            "model_index_entries_not_scored": sum(r["model_index_entries"] for r in part),
+        }
+    # the per-file detail of validation files stays out of the report: they are not looked at while tuning
+    report["files"] = [r for r in rows if r["split"] == "dev"]
+    return report
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with NNN.md and labels/NNN.json")
     ap.add_argument("--repeat", type=int, default=3, help="timing: best of N runs per README")
-    ap.add_argument("--json", action="store_true", help="print the full report as JSON")
-    ap.add_argument("-v", "--verbose", action="store_true", help="list false positives and misses per file")
+    ap.add_argument("--json", action="store_true", help="print the full report as JSON (validation: aggregates only)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="list false positives and misses per dev file")
     ap.add_argument("--write-readme", action="store_true", help="also write the summary into bench/README.md")
     args = ap.parse_args(argv)
     if not (args.corpus / "labels").is_dir():
@@ -142,29 +173,31 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(rep, indent=2, default=str))
         return 0
-    print(f"{'file':<6} {'exp':>4} {'found':>5} {'tp':>4} {'fp':>3} {'fn':>3} {'P':>6} {'R':>6} {'F1':>6} {'base F1':>7} {'ms':>7}")
+    print(f"{'dev file':<18} {'exp':>4} {'found':>5} {'tp':>4} {'fp':>3} {'fn':>3} {'P':>6} {'R':>6} {'F1':>6} {'ms':>7}")
     for row in rep["files"]:
         print(
-            f"{row['file']:<6} {row['expected']:>4} {row['found']:>5} {row['tp']:>4} {row['fp']:>3} {row['fn']:>3} "
-            f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['baseline_f1']:>7.3f} {row['ms']:>7.2f}"
+            f"{row['file']:<6} {row['kind']:<11} {row['expected']:>4} {row['found']:>5} {row['tp']:>4} {row['fp']:>3} {row['fn']:>3} "
+            f"{row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['ms']:>7.2f}"
         )
         if args.verbose:
             for w in row["false_positives"]:
                 print(f"         FP {w}")
             for m in row["missed"]:
                 print(f"         FN {m}")
-    b = rep["baseline"]
     print()
-    ratio = rep["f1_ratio_vs_baseline"]
-    summary = [
-        f"{rep['n_files']} READMEs, {rep['tp'] + rep['fn']} scored entries",
-        f"overall   precision {rep['precision']:.4f}  recall {rep['recall']:.4f}  F1 {rep['f1']:.4f}  (tp {rep['tp']}, fp {rep['fp']}, fn {rep['fn']})",
-        f"baseline  precision {b['precision']:.4f}  recall {b['recall']:.4f}  F1 {b['f1']:.4f}  (first numeric column of every markdown table)",
-        f"F1 ratio extractor/baseline: {ratio:.2f}x" if ratio else "F1 ratio: n/a (baseline F1 is 0)",
-        f"time      {rep['ms_per_readme']:.2f} ms per README, {rep['total_ms']:.1f} ms for {rep['n_files']} READMEs (best of {args.repeat})",
-        f"not scored: {rep['model_index_entries_not_scored']} model-index (table 0) entries; table extraction does not read front matter",
-    ]
-    for line in summary[1:]:
+    sizes = ", ".join(f"{k} {v['files']}" for k, v in rep["splits"].items())
+    summary = [f"{rep['n_files']} READMEs in {args.corpus.name}/ ({sizes})"]
+    for split, sp in rep["splits"].items():
+        b = sp["baseline"]
+        ratio = sp["f1_ratio_vs_baseline"]
+        summary += [
+            f"{split:<10} evalcard  P {sp['precision']:.4f}  R {sp['recall']:.4f}  F1 {sp['f1']:.4f}  (tp {sp['tp']}, fp {sp['fp']}, fn {sp['fn']}; {sp['files']} files)",
+            f"{'':<10} seed tool P {b['precision']:.4f}  R {b['recall']:.4f}  F1 {b['f1']:.4f}  F1 ratio {ratio:.2f}x" if ratio else f"{'':<10} seed tool F1 0",
+            f"{'':<10} by layout: " + ", ".join(f"{k} {v['f1']:.2f} ({v['files']})" for k, v in sp["by_kind"].items()),
+            f"{'':<10} by domain: " + ", ".join(f"{k} {v['f1']:.2f} ({v['files']})" for k, v in sp["by_domain"].items()),
+            f"{'':<10} {sp['ms_per_readme']:.2f} ms per README (best of {args.repeat}); {sp['model_index_entries_not_scored']} model-index entries not scored",
+        ]
+    for line in summary:
         print(line)
     if args.write_readme:
         from readme_block import write

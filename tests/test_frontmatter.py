@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from evalcard.card.frontmatter import parse_card
 from evalcard.errors import CardLayoutError, CardParseError
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
 CORPUS_FILES = sorted(CORPUS.glob("*.md"))
 
 
