@@ -16,10 +16,12 @@ probabilities from identical inputs (one batch, dataset order) is then checked t
 from __future__ import annotations
 
 import math
+import os
 import re
 import statistics
 import string
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -56,22 +58,33 @@ def _one_thread():
 
 @pytest.fixture(scope="session")
 def trained(tmp_path_factory):
-    """Every trained model, built once per session (a few seconds in all)."""
-    root = tmp_path_factory.mktemp("trained")
+    """Every trained model, built once per session (a few seconds in all). With ``EVALCARD_TEST_MODELS`` set to a
+    folder, the models are kept there and reused by later sessions (``make mutate`` runs one session per mutant);
+    a model folder counts as built once its ``.done`` marker is written."""
+    kept = os.environ.get("EVALCARD_TEST_MODELS")
+    root = Path(kept) if kept else tmp_path_factory.mktemp("trained")
     texts, ys = tm.sentiment3_texts(256, seed=1)
     texts2, ys2 = tm.sentiment_texts(256, seed=2)
+
+    def once(name, build):
+        path = root / name
+        if not (path / ".done").exists():
+            build(path)
+            (path / ".done").write_text("")
+        return path
+
     return {
         # class ids in an order of their own: the dataset's order is negative, neutral, positive; trained for a few
         # steps only, so that it still makes mistakes (macro, micro and weighted averages differ)
-        "clf3": tm.trained_classifier(root / "clf3", ("positive", "negative", "neutral"), list(zip(texts, ys)), steps=50),
-        "clf2": tm.trained_classifier(root / "clf2", ("negative", "positive"), [(t, ("negative", "positive")[y]) for t, y in zip(texts2, ys2)], steps=40),
-        "nli": tm.trained_nli(root / "nli"),
-        "ner": tm.trained_tagger(root / "ner", ("B-LOC", "O", "I-PER", "B-PER", "I-LOC")),
-        "qa": tm.trained_qa(root / "qa"),
-        "t5": tm.trained_t5(root / "t5"),
-        "vit3": tm.trained_vit(root / "vit3", labels=("two", "zero", "one")),
-        "vit2": tm.trained_vit(root / "vit2", labels=("one", "zero"), seed=1),
-        "vit-generic": tm.trained_vit(root / "vit-generic", labels=("LABEL_0", "LABEL_1", "LABEL_2"), seed=2),
+        "clf3": once("clf3", lambda p: tm.trained_classifier(p, ("positive", "negative", "neutral"), list(zip(texts, ys)), steps=50)),
+        "clf2": once("clf2", lambda p: tm.trained_classifier(p, ("negative", "positive"), [(t, ("negative", "positive")[y]) for t, y in zip(texts2, ys2)], steps=40)),
+        "nli": once("nli", tm.trained_nli),
+        "ner": once("ner", lambda p: tm.trained_tagger(p, ("B-LOC", "O", "I-PER", "B-PER", "I-LOC"))),
+        "qa": once("qa", tm.trained_qa),
+        "t5": once("t5", tm.trained_t5),
+        "vit3": once("vit3", lambda p: tm.trained_vit(p, labels=("two", "zero", "one"))),
+        "vit2": once("vit2", lambda p: tm.trained_vit(p, labels=("one", "zero"), seed=1)),
+        "vit-generic": once("vit-generic", lambda p: tm.trained_vit(p, labels=("LABEL_0", "LABEL_1", "LABEL_2"), seed=2)),
     }
 
 
