@@ -459,3 +459,16 @@ def test_default_model_name_drops_model_card_suffix():
     assert default_model_name("# InternLM2.5-7B Model Card\n\ntext\n") == "InternLM2.5-7B"
     assert default_model_name("# My-Model: model card\n") == "My-Model"
     assert default_model_name("# Title\n", "org/repo-name") == "repo-name"
+
+
+@pytest.mark.parametrize("title, name", [
+    ("## Results", "BLEU"),
+    ("**Test Result**:", "BLEU"),
+    ("## Evaluation results", "BLEU"),
+    ("## WMT16 en-ro", "WMT16 en-ro / BLEU"),
+    ("## Results on WMT16", "Results on WMT16 / BLEU"),
+])
+def test_a_generic_title_does_not_name_the_benchmark_of_a_metric_column(title, name):
+    text = f"{title}\n\n| Model | BLEU |\n|---|---|\n| Other | 20.1 |\n| **Ours-base** | **34.38** |\n"
+    ex = extract(text, model="Ours-base")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [(name, 34.38)]

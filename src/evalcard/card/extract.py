@@ -818,6 +818,27 @@ def _category(lay: _Layout, r: int, bcol: int) -> str | None:
     return None
 
 
+#: words of a section title that says only "results are here" ("## Results", "**Test Result**:", "Evaluation"),
+#: never which benchmark: such a title does not name the dataset of a column headed by a metric alone
+_GENERIC_TITLE_WORDS = frozenset(
+    "result results evaluation evaluations eval evals test tests testing performance benchmark benchmarks benchmarking "
+    "metric metrics score scores our the and of on model models comparison summary experiment experiments main "
+    "overall final quantitative".split()
+)
+
+
+def _generic_title(text: str) -> bool:
+    words = re.findall(r"[^\W_]+", text.lower())
+    return bool(words) and all(w in _GENERIC_TITLE_WORDS for w in words)
+
+
+def _context_name(table: Table, lay: _Layout) -> str | None:
+    """What the caption or heading of a table says its scores are about, when it names something (a dataset, a
+    benchmark); None for a generic title ("Results", "Test Result")."""
+    name = table.caption or lay.caption or table.heading
+    return None if name is None or _generic_title(name) else name
+
+
 def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _Ctx, scored: list[int]) -> tuple[list[EvalResult], list[Skip]]:
     """Models as rows: one result per score column of each target row."""
     table = lay.table
@@ -845,7 +866,7 @@ def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _C
     leaf_count: dict[tuple[str, int | None], int] = {}
     for v in leaves.values():
         leaf_count[v] = leaf_count.get(v, 0) + 1
-    context_name = table.caption or lay.caption or table.heading
+    context_name = _context_name(table, lay)
     names: dict[int, str] = {}
     for c in scored:
         _, n_shot, name_levels = col_info[c]
@@ -1009,7 +1030,7 @@ def _emit(
     if not task_type:
         task_type = "automatic-speech-recognition" if metric_type in ("wer", "cer") else "text-generation"
     dataset_id = (override or {}).get("dataset_id") or (bench.dataset_id if bench and bench.dataset_id else None)
-    context_name = table.caption or lay.caption or table.heading
+    context_name = _context_name(table, lay)
     if not dataset_id and bench is None and context_name and _metric_led(info.base, reg):
         # "WER (with LM)" under "### Common Voice 7.0 testing": the dataset is the heading, the name a metric variant
         cb, _ = _lookup_benchmark(context_name, reg, ctx.mapping)
