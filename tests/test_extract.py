@@ -472,3 +472,22 @@ def test_a_generic_title_does_not_name_the_benchmark_of_a_metric_column(title, n
     text = f"{title}\n\n| Model | BLEU |\n|---|---|\n| Other | 20.1 |\n| **Ours-base** | **34.38** |\n"
     ex = extract(text, model="Ours-base")
     assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [(name, 34.38)]
+
+
+def test_a_long_format_translation_table_gives_each_test_set_and_metric_and_leaves_the_counts():
+    text = (
+        "# opus-mt-xx\n\n## Benchmarks\n\n| langpair | testset | chr-F | BLEU | #sent | #words | BP |\n|---|---|---|---|---|---|---|\n"
+        "| fin-eng | flores101-devtest | 0.62521 | 35.4 | 1012 | 24721 | 0.98 |\n| fin-eng | newstest2015 | 0.57469 | 29.9 | 1370 | 27270 | 1.000 |\n"
+    )
+    ex = extract(text, model="opus-mt-xx")
+    got = [(r.provenance["benchmark"], r.metric_type, r.value) for r in ex.results]
+    assert got == [
+        ("fin-eng / flores101-devtest", "chrf", 0.62521), ("fin-eng / newstest2015", "chrf", 0.57469),
+        ("fin-eng / flores101-devtest", "bleu", 35.4), ("fin-eng / newstest2015", "bleu", 29.9),
+    ]
+
+
+def test_a_test_set_table_with_a_column_that_is_neither_a_score_nor_a_count_is_left_alone():
+    # "Baseline" may be another system: whose BLEU is the other column is not said
+    text = "| testset | BLEU | Baseline |\n|---|---|---|\n| newstest2019 | 24.3 | 22.0 |\n"
+    assert extract(text, model="ours").results == []

@@ -261,7 +261,11 @@ _NON_SCORE = re.compile(
 )
 _RELATIVE = re.compile(r"\brel(?:ative)?\b|speed[- ]?up|×|\bx\b", re.I)
 _TRAINING_LOG = re.compile(r"^(?:training loss|epoch|step|validation loss|train loss|eval loss|learning rate)$", re.I)
-_BENCH_HEADER = re.compile(r"bench|dataset|task|eval|test set|subject|^metric|^name$", re.I)
+_BENCH_HEADER = re.compile(r"bench|dataset|task|eval|test[ _-]?set|subject|^metric|^name$|^corpus$", re.I)
+#: a column of counts or statistics beside the scores of a test set ("#sent", "#words", BLEU's brevity penalty "BP")
+_COUNT_HEADER = re.compile(r"^(?:#\s*\w*|n|count|sents?|sentences|words|tokens|samples|examples|size|bp|ref[ _-]?len|hyp[ _-]?len|len(?:gth)?)$", re.I)
+#: a language pair as translation tables write it ("fin-eng", "en-de", "eng-deu")
+_LANG_PAIR = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z]{4})?[-–>][a-z]{2,3}(?:_[A-Za-z]{4})?$")
 _MODEL_HEADER = re.compile(r"^(?:models?|model name|models?\s*/\s*\w+|method|system|checkpoint|llm|name)$", re.I)
 _SCOREISH = re.compile(r"score|result|accuracy|\bacc\b|performance|\bwer\b|\bcer\b|\bf1\b|bleu|rouge|pass@|exact match|\bem\b|win rate|elo", re.I)
 
@@ -724,13 +728,17 @@ def _single_score_columns(lay: _Layout, scored: list[int], reg: Registry) -> lis
     bench_cols = [c for c in lay.label_cols if _BENCH_HEADER.search(lay.header(c) or "") and not _MODEL_HEADER.match(lay.header(c) or "")]
     if not bench_cols:
         return None
+    out = []
     for c in scored:
         h = _ARROWS.sub("", lay.header(c))
         if not h:
             return None
+        if _COUNT_HEADER.match(h.strip()):
+            continue  # "testset | BLEU | chr-F | #sent | #words": the counts say what was measured, not how well
         if not (_SCOREISH.search(h) or any(_metric_only(w, reg) for w in re.split(r"[\s/()]+", h) if len(w) > 1)):
             return None
-    return scored
+        out.append(c)
+    return out or None
 
 
 def _bench_col(lay: _Layout, target_cols: list[int]) -> int | None:
@@ -784,6 +792,9 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
                 if not others:
                     continue
                 name = clean_benchmark_name(others[-1])
+            pair = _lang_pair_of(lay, r, bcol)
+            if pair:
+                name = f"{pair} / {name}"
             cv = lay.value(r, c)
             if cv.kind == "missing":
                 continue
@@ -809,6 +820,15 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
             )
             out.extend(res)
     return out, skips
+
+
+def _lang_pair_of(lay: _Layout, r: int, bcol: int) -> str | None:
+    """The language pair of a translation table's row, when a label column before the test set holds it
+    ("langpair | testset | BLEU": ``fin-eng / flores101-devtest``); a test set is measured per pair."""
+    for c in lay.label_cols:
+        if c < bcol and _LANG_PAIR.match(lay.text(r, c).strip()):
+            return lay.text(r, c).strip()
+    return None
 
 
 def _category(lay: _Layout, r: int, bcol: int) -> str | None:
