@@ -17,6 +17,7 @@ import re
 import string
 from collections import Counter
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, Callable, Sequence
 
 from ..errors import UsageError
@@ -70,19 +71,20 @@ def _accuracy(preds, refs, args, ctx) -> MetricValue:
     return MetricValue(sum(hits) / len(hits), _mean_stderr(hits))
 
 
-def _prf(which: str) -> Callable:
-    def fn(preds, refs, args, ctx) -> MetricValue:
-        from sklearn.metrics import f1_score, precision_score, recall_score
+# The metrics that come in several kinds are plain functions of the kind, bound with functools.partial in
+# ``_METRICS`` (not closures made at import time), so that every call is a call of the function itself.
 
-        f = {"precision": precision_score, "recall": recall_score, "f1": f1_score}[which]
-        labels = ctx.get("labels")
-        n = len(labels) if labels is not None else len(set(refs) | set(preds))
-        avg = _average(args, n)
-        # a prediction outside the dataset's labels (-1) counts as wrong, never as a class of its own
-        kw = _label_kwargs(args, labels if labels is not None else sorted(set(refs)), avg)
-        return MetricValue(float(f(refs, preds, **kw)))
 
-    return fn
+def _prf(which: str, preds, refs, args, ctx) -> MetricValue:
+    from sklearn.metrics import f1_score, precision_score, recall_score
+
+    f = {"precision": precision_score, "recall": recall_score, "f1": f1_score}[which]
+    labels = ctx.get("labels")
+    n = len(labels) if labels is not None else len(set(refs) | set(preds))
+    avg = _average(args, n)
+    # a prediction outside the dataset's labels (-1) counts as wrong, never as a class of its own
+    kw = _label_kwargs(args, labels if labels is not None else sorted(set(refs)), avg)
+    return MetricValue(float(f(refs, preds, **kw)))
 
 
 def _mcc(preds, refs, args, ctx) -> MetricValue:
@@ -118,21 +120,18 @@ def _log_loss(preds, refs, args, ctx) -> MetricValue:
 # -- token classification (tag sequences, seqeval) ----------------------------------------------------------------------
 
 
-def _seqeval(which: str) -> Callable:
-    def fn(preds, refs, args, ctx) -> MetricValue:
-        from seqeval import metrics as sm
+def _seqeval(which: str, preds, refs, args, ctx) -> MetricValue:
+    from seqeval import metrics as sm
 
-        if which == "accuracy":
-            return MetricValue(float(sm.accuracy_score(refs, preds)))
-        f = {"precision": sm.precision_score, "recall": sm.recall_score, "f1": sm.f1_score}[which]
-        kw: dict[str, Any] = {"average": args.get("average", "micro"), "zero_division": args.get("zero_division", 0)}
-        if args.get("mode") == "strict":
-            from seqeval.scheme import IOB2
+    if which == "accuracy":
+        return MetricValue(float(sm.accuracy_score(refs, preds)))
+    f = {"precision": sm.precision_score, "recall": sm.recall_score, "f1": sm.f1_score}[which]
+    kw: dict[str, Any] = {"average": args.get("average", "micro"), "zero_division": args.get("zero_division", 0)}
+    if args.get("mode") == "strict":
+        from seqeval.scheme import IOB2
 
-            kw.update(mode="strict", scheme=IOB2)
-        return MetricValue(float(f(refs, preds, **kw)))
-
-    return fn
+        kw.update(mode="strict", scheme=IOB2)
+    return MetricValue(float(f(refs, preds, **kw)))
 
 
 # -- extractive QA (SQuAD v1.1) --------------------------------------------------------------------------------------
@@ -169,32 +168,26 @@ def _golds(ref: Any) -> list[str]:
     return [str(x) for x in ref] or [""]
 
 
-def _squad(fn: Callable[[str, str], float]) -> Callable:
-    def metric(preds, refs, args, ctx) -> MetricValue:
-        # best over the gold answers of each question, as the SQuAD script does
-        xs = [max(fn(p, g) for g in _golds(r)) for p, r in zip(preds, refs)]
-        return MetricValue(sum(xs) / len(xs), _mean_stderr(xs))
-
-    return metric
+def _squad(fn: Callable[[str, str], float], preds, refs, args, ctx) -> MetricValue:
+    # best over the gold answers of each question, as the SQuAD script does
+    xs = [max(fn(p, g) for g in _golds(r)) for p, r in zip(preds, refs)]
+    return MetricValue(sum(xs) / len(xs), _mean_stderr(xs))
 
 
 # -- generation (ROUGE, BLEU, chrF) ----------------------------------------------------------------------------------
 
 
-def _rouge(kind: str) -> Callable:
-    def fn(preds, refs, args, ctx) -> MetricValue:
-        from rouge_score import rouge_scorer
+def _rouge(kind: str, preds, refs, args, ctx) -> MetricValue:
+    from rouge_score import rouge_scorer
 
-        scorer = rouge_scorer.RougeScorer([kind], use_stemmer=bool(args.get("use_stemmer", False)))
-        xs = []
-        for p, r in zip(preds, refs):
-            golds = _golds(r)
-            if kind == "rougeLsum":  # sentences on their own lines, as rouge-score expects
-                p, golds = _sentence_lines(p), [_sentence_lines(g) for g in golds]
-            xs.append(max(scorer.score(g, p)[kind].fmeasure for g in golds))
-        return MetricValue(sum(xs) / len(xs), _mean_stderr(xs))
-
-    return fn
+    scorer = rouge_scorer.RougeScorer([kind], use_stemmer=bool(args.get("use_stemmer", False)))
+    xs = []
+    for p, r in zip(preds, refs):
+        golds = _golds(r)
+        if kind == "rougeLsum":  # sentences on their own lines, as rouge-score expects
+            p, golds = _sentence_lines(p), [_sentence_lines(g) for g in golds]
+        xs.append(max(scorer.score(g, p)[kind].fmeasure for g in golds))
+    return MetricValue(sum(xs) / len(xs), _mean_stderr(xs))
 
 
 def _sentence_lines(text: str) -> str:
@@ -229,23 +222,23 @@ def _chrf(preds, refs, args, ctx) -> MetricValue:
 #: (metric type, prediction kind) -> function
 _METRICS: dict[tuple[str, str], Callable] = {
     ("accuracy", "label"): _accuracy,
-    ("precision", "label"): _prf("precision"),
-    ("recall", "label"): _prf("recall"),
-    ("f1", "label"): _prf("f1"),
+    ("precision", "label"): partial(_prf, "precision"),
+    ("recall", "label"): partial(_prf, "recall"),
+    ("f1", "label"): partial(_prf, "f1"),
     ("matthews_correlation", "label"): _mcc,
     ("roc_auc", "label"): _roc_auc,
     ("loss", "label"): _log_loss,
-    ("accuracy", "tags"): _seqeval("accuracy"),
-    ("precision", "tags"): _seqeval("precision"),
-    ("recall", "tags"): _seqeval("recall"),
-    ("f1", "tags"): _seqeval("f1"),
-    ("exact_match", "span"): _squad(squad_exact),
-    ("f1", "span"): _squad(squad_f1),
-    ("exact_match", "text"): _squad(squad_exact),
-    ("rouge1", "text"): _rouge("rouge1"),
-    ("rouge2", "text"): _rouge("rouge2"),
-    ("rougeL", "text"): _rouge("rougeL"),
-    ("rougeLsum", "text"): _rouge("rougeLsum"),
+    ("accuracy", "tags"): partial(_seqeval, "accuracy"),
+    ("precision", "tags"): partial(_seqeval, "precision"),
+    ("recall", "tags"): partial(_seqeval, "recall"),
+    ("f1", "tags"): partial(_seqeval, "f1"),
+    ("exact_match", "span"): partial(_squad, squad_exact),
+    ("f1", "span"): partial(_squad, squad_f1),
+    ("exact_match", "text"): partial(_squad, squad_exact),
+    ("rouge1", "text"): partial(_rouge, "rouge1"),
+    ("rouge2", "text"): partial(_rouge, "rouge2"),
+    ("rougeL", "text"): partial(_rouge, "rougeL"),
+    ("rougeLsum", "text"): partial(_rouge, "rougeLsum"),
     ("bleu", "text"): _bleu,
     ("chrf", "text"): _chrf,
 }
