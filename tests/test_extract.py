@@ -491,3 +491,21 @@ def test_a_test_set_table_with_a_column_that_is_neither_a_score_nor_a_count_is_l
     # "Baseline" may be another system: whose BLEU is the other column is not said
     text = "| testset | BLEU | Baseline |\n|---|---|---|\n| newstest2019 | 24.3 | 22.0 |\n"
     assert extract(text, model="ours").results == []
+
+
+def test_a_header_label_spanning_two_rows_makes_the_second_row_a_header_and_a_metric_pair_above_splits_the_cells():
+    text = (
+        "<table><tr><td rowspan=\"2\"><b>Model</b></td><td colspan=\"2\"><b>F1/FPR</b></td></tr>\n"
+        "<tr><td>English</td><td>XSTest</td></tr>\n"
+        "<tr><td>Other Guard</td><td>0.939/0.040</td><td>0.884/0.044</td></tr>\n"
+        "<tr><td>Ours Guard 1B</td><td>0.899/0.090</td><td>0.821/0.068</td></tr></table>\n"
+    )
+    ex = extract(text, model="Ours Guard 1B")
+    got = [(r.provenance["benchmark"], r.value, r.notes) for r in ex.results]
+    assert got == [("English", 0.899, "F1"), ("English", 0.09, "FPR"), ("XSTest", 0.821, "F1"), ("XSTest", 0.068, "FPR")]
+
+
+def test_a_pair_cell_under_a_model_header_with_a_slash_is_not_split_by_it():
+    # the slash in a column header naming the model says nothing about the halves of a cell
+    text = "| Benchmark | org/ours |\n|---|---|\n| MMLU | 61.2/60.1 |\n"
+    assert extract(text, model="org/ours").results == []

@@ -323,6 +323,16 @@ def _is_subheader_row(cells: list[str], registry: Registry) -> bool:
     return all(shot_count(t)[0] or _SHOT_RANGE.match(t) or _metric_only(t, registry) for t in vals)
 
 
+def _spanned_header_row(rows: list, h: int) -> bool:
+    """Row ``h`` continues the header: its label cell is the header's label cell spanning down (``<td rowspan=2>
+    Model</td>`` over a second row of column names) and none of its cells holds a number."""
+    first = rows[h][0]
+    if not (first.is_copy and first.text and first.text == rows[h - 1][0].text):
+        return False
+    rest = [c.text for c in rows[h][1:] if c.text and not _is_missing(c.text)]
+    return bool(rest) and all(parse_value(t).kind not in ("number", "pair") for t in rest)
+
+
 def _metric_only(text: str, registry: Registry) -> bool:
     t = clean_benchmark_name(_ARROWS.sub("", text)).strip()
     if not t:
@@ -343,7 +353,7 @@ def _layout(table: Table, registry: Registry) -> _Layout:
         return lay
     hn = max(1, table.n_header_rows)
     hn = min(hn, max(1, n - 1)) if n > 1 else 1
-    while hn < n - 1 and _is_subheader_row([c.text for c in rows[hn]], registry):
+    while hn < n - 1 and (_is_subheader_row([c.text for c in rows[hn]], registry) or _spanned_header_row(rows, hn)):
         hn += 1
     lay.hn = hn
     for h in range(hn):
@@ -976,6 +986,13 @@ def _emit(
         halves = [(cv.value, None)]  # type: ignore[list-item]
     elif cv.kind == "pair":
         parts = _pair_parts(written)
+        if parts is None:
+            # a header level above says it: 'F1/FPR' spanning the language columns of '0.899/0.090' cells
+            for h in header_hints:
+                hp = _pair_parts(clean_benchmark_name(h)) if h else None
+                if hp and any(_metric_only(x, reg) for x in hp):  # a metric pair, not a model named "org/model"
+                    parts = hp
+                    break
         if parts is None:
             skips.append(Skip(table.index, written, f"cell '{cv.text}' holds two numbers and the name does not say which is which"))
             return []
