@@ -509,3 +509,33 @@ def test_a_pair_cell_under_a_model_header_with_a_slash_is_not_split_by_it():
     # the slash in a column header naming the model says nothing about the halves of a cell
     text = "| Benchmark | org/ours |\n|---|---|\n| MMLU | 61.2/60.1 |\n"
     assert extract(text, model="org/ours").results == []
+
+
+def test_timing_and_cost_columns_and_a_row_index_are_not_scores():
+    text = (
+        "## Model Zoo\n\n<table><tr><th></th><th>name</th><th>top1</th><th>gmacs</th><th>samples_per_sec</th><th>schedule</th></tr>\n"
+        "<tr><th>0</th><td>ours_tiny</td><td>84.186</td><td>4.47</td><td>2433.7</td><td>500</td></tr>\n"
+        "<tr><th>1</th><td>other_base</td><td>85.1</td><td>15.4</td><td>1200.0</td><td>300</td></tr></table>\n"
+    )
+    ex = extract(text, model="ours_tiny")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [("top1", 84.186)]
+
+
+def test_a_heading_naming_a_benchmark_qualifies_columns_that_are_its_parts():
+    text = "## C-Eval\n\n| Model 5-shot | STEM | Average |\n|---|---|---|\n| Other-7B | 30.1 | 31.0 |\n| **Ours-13B** | 47.0 | 53.6 |\n"
+    ex = extract(text, model="Ours-13B")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [("C-Eval / STEM", 47.0), ("C-Eval / Average", 53.6)]
+    # columns that are benchmarks themselves are not qualified by the heading
+    text = "## C-Eval\n\n| Model | MMLU | GSM8K |\n|---|---|---|\n| Ours-13B | 47.0 | 53.6 |\n"
+    assert [r.provenance["benchmark"] for r in extract(text, model="Ours-13B").results] == ["MMLU", "GSM8K"]
+
+
+def test_a_label_column_after_the_benchmark_splits_it_into_parts():
+    text = (
+        "| Benchmark | Language | Ours 3B | Other 3B |\n|---|---|---|---|\n"
+        "| MMLU (5-shot) | Portuguese | 54.4 | 40.1 |\n| | Spanish | 55.1 | 41.0 |\n| | Hindi | 43.3 | 30.2 |\n"
+    )
+    ex = extract(text, model="Ours 3B")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [
+        ("MMLU (5-shot) / Portuguese", 54.4), ("MMLU (5-shot) / Spanish", 55.1), ("MMLU (5-shot) / Hindi", 43.3),
+    ]

@@ -256,7 +256,8 @@ _NON_SCORE = re.compile(
     r"hours?|time|date|release|download|downloads|links?|url|license|power|carbon|co2|emissions?|flops?|layers?|"
     r"heads?|dim|dimension|d_?model|vocab|batch|learning rate|lr|epochs?|steps?|nodes?|latency|cost|price|"
     r"framework|quantization|quantisation|precision|open[- ]?source|architecture|activated|experts?|hardware|year|"
-    r"input modalities|output modalities|modality|knowledge cutoff|cutoff|training data|type|method|bs|sl)(?:$|[^a-z])",
+    r"input modalities|output modalities|modality|knowledge cutoff|cutoff|training data|type|method|bs|sl|"
+    r"g?macs|macts|sec|fps|schedule|resolution|img[_ ]?size|compress(?:ion)? rate|fertility)(?:$|[^a-z])",
     re.I,
 )
 _RELATIVE = re.compile(r"\brel(?:ative)?\b|speed[- ]?up|×|\bx\b", re.I)
@@ -415,13 +416,26 @@ def _layout(table: Table, registry: Registry) -> _Layout:
             lay.metric_cols.append(c)
             continue
         if n_num >= 1 and n_num >= n_text:
-            reason = _non_score_reason(hdr)
+            reason = _non_score_reason(hdr) or _row_index_reason(lay, c, hdr)
             if reason:
                 lay.blocked[c] = reason
             lay.value_cols.append(c)
         else:
             lay.label_cols.append(c)
     return lay
+
+
+def _row_index_reason(lay: _Layout, c: int, header: str) -> str | None:
+    """A column without a header counting the rows (0, 1, 2, ... or 1, 2, 3, ...: a pandas index) is no score."""
+    if header.strip() or len(lay.data_rows) < 2:
+        return None
+    vals = [lay.value(r, c) for r in lay.data_rows]
+    if not all(v.kind == "number" and v.value == int(v.value) for v in vals):
+        return None
+    first = int(vals[0].value)
+    if first in (0, 1) and [int(v.value) for v in vals] == list(range(first, first + len(vals))):
+        return "column without a header counts the rows (an index, not a score)"
+    return None
 
 
 def _non_score_reason(header: str) -> str | None:
@@ -805,6 +819,11 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
             pair = _lang_pair_of(lay, r, bcol)
             if pair:
                 name = f"{pair} / {name}"
+            sub = _sub_label(lay, r, bcol, target_cols)
+            group = clean_benchmark_name(_group_name(lay, r, bcol)) if sub else ""
+            if sub and group and group != sub:
+                # "Benchmark | Language | ...": one benchmark per language ("MMLU (5-shot) / French")
+                name = f"{group} / {sub}"
             cv = lay.value(r, c)
             if cv.kind == "missing":
                 continue
@@ -832,6 +851,26 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
     return out, skips
 
 
+def _sub_label(lay: _Layout, r: int, bcol: int, target_cols: list[int]) -> str | None:
+    """The text of a label column right of the benchmark column (and before the scores) that is neither a shot
+    nor a metric column: it splits a benchmark into parts (a language, a subset)."""
+    for c in lay.label_cols:
+        if bcol < c < min(target_cols) and c not in lay.shot_cols and c not in lay.metric_cols:
+            t = clean_benchmark_name(lay.text(r, c))
+            if t:
+                return t
+    return None
+
+
+def _group_name(lay: _Layout, r: int, bcol: int) -> str:
+    """The benchmark column's text for row ``r``, or the last one above it when the cell is left blank under it."""
+    for rr in reversed([x for x in lay.data_rows if x <= r]):
+        t = lay.text(rr, bcol)
+        if t:
+            return t
+    return ""
+
+
 def _lang_pair_of(lay: _Layout, r: int, bcol: int) -> str | None:
     """The language pair of a translation table's row, when a label column before the test set holds it
     ("langpair | testset | BLEU": ``fin-eng / flores101-devtest``); a test set is measured per pair."""
@@ -853,7 +892,7 @@ def _category(lay: _Layout, r: int, bcol: int) -> str | None:
 _GENERIC_TITLE_WORDS = frozenset(
     "result results evaluation evaluations eval evals test tests testing performance benchmark benchmarks benchmarking "
     "metric metrics score scores our the and of on model models comparison summary experiment experiments main "
-    "overall final quantitative".split()
+    "overall final quantitative zoo 结果 评测 评测结果 测评 测评结果 实验结果 性能 效果 結果 評価 評価結果".split()
 )
 
 
@@ -897,6 +936,11 @@ def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _C
     for v in leaves.values():
         leaf_count[v] = leaf_count.get(v, 0) + 1
     context_name = _context_name(table, lay)
+    # a caption or heading naming a known benchmark, when no column names one: the table's scores are its parts
+    bench_context = None
+    if context_name and _lookup_benchmark(context_name, reg, ctx.mapping)[0] is not None:
+        if not any(_lookup_benchmark(leaves[c][0], reg, ctx.mapping)[0] is not None for c in scored if leaves[c][0]):
+            bench_context = context_name
     names: dict[int, str] = {}
     for c in scored:
         _, n_shot, name_levels = col_info[c]
@@ -911,6 +955,9 @@ def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _C
             names[c] = " / ".join(dict.fromkeys(parts))
         elif leaf_count[leaves[c]] > 1 and len(name_levels) > 1:
             names[c] = " / ".join(name_levels)
+        elif bench_context and len(name_levels) == 1 and _lookup_benchmark(leaf, reg, ctx.mapping)[0] is None:
+            # "## C-Eval" over "Model | STEM | Humanities | Average": the columns are parts of the heading's benchmark
+            names[c] = f"{bench_context} / {leaf}"
         else:
             names[c] = leaf
     all_names = list(names.values())
