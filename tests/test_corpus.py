@@ -94,8 +94,9 @@ def test_the_readme_table_is_current():
 
 # -- extraction over the corpus ----------------------------------------------------------------------------------------
 
-#: the floors per split: precision and recall measured when set (bench/README.md), minus nothing
-FLOORS = {"dev": {"precision": 1.0, "recall": 1.0}}
+#: the floors per split: what was measured when they were set (bench/README.md), rounded down; raise them as
+#: extraction improves, never lower them to let a change pass
+FLOORS = {"dev": {"precision": 0.99, "recall": 0.65}, "validation": {"precision": 0.55, "recall": 0.50}}
 
 
 @pytest.fixture(scope="module")

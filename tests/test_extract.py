@@ -539,3 +539,12 @@ def test_a_label_column_after_the_benchmark_splits_it_into_parts():
     assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [
         ("MMLU (5-shot) / Portuguese", 54.4), ("MMLU (5-shot) / Spanish", 55.1), ("MMLU (5-shot) / Hindi", 43.3),
     ]
+
+
+def test_a_score_named_only_as_a_part_or_an_average_is_not_written_and_says_why():
+    text = "## 中文评测\n\n| Model | Average | STEM | MMLU |\n|---|---|---|---|\n| Other | 30.0 | 29.0 | 40.0 |\n| Ours-7B | 42.8 | 38.2 | 51.0 |\n"
+    ex = extract(text, model="Ours-7B")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [("MMLU", 51.0)]
+    reasons = [s.reason for s in ex.skipped]
+    assert "'Average' names a part or an average, not a benchmark (no benchmark in the caption or heading)" in reasons
+    assert any(r.startswith("'STEM' names a part") for r in reasons)

@@ -1016,6 +1016,19 @@ def _lookup_benchmark(name: str, reg: Registry, mapping: dict[str, Any]) -> tupl
     return b, None
 
 
+#: names that are a part of a benchmark or an aggregate of several ("Average", "STEM", "Avg(Hard)"): alone, they say
+#: nothing about what was measured, so a score named only that way is not written
+_BARE_PARTS = frozenset(
+    "average avg mean overall total all score scores hard easy medium stem humanities social sciences other others "
+    "china specific knowledge language reasoning understanding examination exam".split()
+)
+
+
+def _bare_part(name: str) -> bool:
+    words = re.findall(r"[^\W_]+", name.lower())
+    return bool(words) and all(w in _BARE_PARTS for w in words)
+
+
 def _emit(
     lay: _Layout, ctx: _Ctx, r: int, c: int, name: str, cv: CellValue, *, n_shot: int | None, extra_notes: list[str],
     metric_text: str | None, header_hints: list[str], series: list[CellValue], skips: list[Skip], names_in_table: list[str],
@@ -1027,6 +1040,9 @@ def _emit(
     if written != squash(name) and names_in_table.count(written) + sum(1 for x in names_in_table if clean_benchmark_name(x) == written and x != name) > 1:
         written = squash(name)  # the marker is what tells two rows apart ('Fleurs†' vs 'Fleurs††')
     if not written:
+        return []
+    if _bare_part(written):
+        skips.append(Skip(table.index, written, f"'{written}' names a part or an average, not a benchmark (no benchmark in the caption or heading)"))
         return []
     halves: list[tuple[float, str | None]] = []
     if cv.kind == "number":
