@@ -548,3 +548,13 @@ def test_a_score_named_only_as_a_part_or_an_average_is_not_written_and_says_why(
     reasons = [s.reason for s in ex.skipped]
     assert "'Average' names a part or an average, not a benchmark (no benchmark in the caption or heading)" in reasons
     assert any(r.startswith("'STEM' names a part") for r in reasons)
+
+
+def test_a_model_split_over_a_name_and_a_size_column_is_found_in_any_word_order():
+    text = (
+        "| Model | Size | HumanEval |\n|---|---|---|\n| CodeQwen1.5 | 7B | 51.8 |\n| **CodeQwen1.5-Chat** | 7B | 83.5 |\n"
+    )
+    ex = extract(text, model="CodeQwen1.5-7B-Chat")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [("HumanEval", 83.5)]
+    # other words are another model
+    assert extract(text, model="CodeQwen1.5-14B-Chat").results == []

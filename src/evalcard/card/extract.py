@@ -569,10 +569,17 @@ def _matches(text: str, ctx: _Ctx, table: Table, *, family: bool = False) -> boo
         return False
     if k == ctx.key:
         return True
+    if ctx.model and len(k) == len(ctx.key) and _name_words(text) == _name_words(ctx.model):
+        return True  # the same words in another order: "CodeQwen1.5-Chat | 7B" for CodeQwen1.5-7B-Chat
     if family and ctx.base_key and k == ctx.base_key:
         context = _context_text(table)
         return bool(_INSTRUCT_CONTEXT.search(context)) and not _BASE_CONTEXT.search(" ".join(table.heading_path[-1:]))
     return False
+
+
+def _name_words(name: str) -> list[str]:
+    """The words of a model name, sorted: what two spellings that only reorder them share."""
+    return sorted(model_key(w) for w in re.split(r"[\s\-_/]+", clean_benchmark_name(name)) if model_key(w))
 
 
 def _near(text: str, ctx: _Ctx) -> bool:
