@@ -29,7 +29,7 @@ def short_repr(value: Any) -> str:
     lone surrogates)."""
     try:
         return _repr.repr(value)
-    except (ValueError, RecursionError):  # pragma: no cover - ints are bounded by the YAML loader
+    except (ValueError, RecursionError):  # an int past Python's digit limit (readers bound them; callers may not)
         return f"<{type(value).__name__}>"
 
 
