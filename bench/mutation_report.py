@@ -8,6 +8,11 @@ module how many mutants the tests killed, how many survived, timed out or had no
     python bench/mutation_report.py                 # after `make mutate`
     python bench/mutation_report.py --show          # and each survivor's diff
     python bench/mutation_report.py --write-readme  # the table into bench/README.md
+    python bench/mutation_report.py --from /tmp/mutA --from /tmp/mutB   # runs made in copies of the project
+
+A full ``make mutate`` takes hours on two cores; it can be split into runs over copies of the project, each with
+``[tool.mutmut]`` narrowed to some modules (``only_mutate``) and the tests that exercise them. ``--from DIR`` (repeatable)
+reads the results of such runs; a module found in several is taken from the last one given.
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ def mutmut() -> list[str]:
     return [exe]
 
 
-def results() -> list[tuple[str, str]]:
-    out = subprocess.run([*mutmut(), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+def results(where: Path = ROOT) -> list[tuple[str, str]]:
+    out = subprocess.run([*mutmut(), "results", "--all", "true"], cwd=where, capture_output=True, text=True, check=True).stdout
     rows = []
     for line in out.splitlines():
         m = re.match(r"\s*(\S+): (.+)$", line)
@@ -63,11 +68,23 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--show", action="store_true", help="print every unexplained survivor's diff")
     ap.add_argument("--write-readme", action="store_true", help="also write the table into bench/README.md")
+    ap.add_argument("--from", dest="runs", action="append", type=Path, metavar="DIR",
+                    help="read the results of a mutmut run made in DIR (repeatable; default: this project)")
     a = ap.parse_args(argv)
-    if not (ROOT / "mutants").is_dir():
-        print("error: no mutants/ folder: run `make mutate` first", file=sys.stderr)
-        return 2
-    rows = results()
+    runs = a.runs or [ROOT]
+    for d in runs:
+        if not (d / "mutants").is_dir():
+            print(f"error: no mutants/ folder in {d}: run `make mutate` first", file=sys.stderr)
+            return 2
+    by_module: dict[str, list[tuple[str, str]]] = {}
+    run_of: dict[str, Path] = {}
+    for d in runs:
+        found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for name, status in results(d):
+            found[module_of(name)].append((name, status))
+        for mod, part in found.items():
+            by_module[mod], run_of[mod] = part, d
+    rows = [row for mod in sorted(by_module) for row in by_module[mod]]
     why = explained()
     per: dict[str, Counter] = defaultdict(Counter)
     survivors = []
@@ -96,11 +113,11 @@ def main(argv: list[str] | None = None) -> int:
     if a.show:
         for name in survivors:
             print()
-            print(subprocess.run([*mutmut(), "show", name], cwd=ROOT, capture_output=True, text=True).stdout.rstrip())
+            print(subprocess.run([*mutmut(), "show", name], cwd=run_of[module_of(name)], capture_output=True, text=True).stdout.rstrip())
     if a.write_readme:
         from readme_block import write
 
-        write("mutation_report", lines)
+        write("mutation_report", lines, argv=argv if argv is not None else sys.argv[1:])
     return 0
 
 
