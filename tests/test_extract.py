@@ -466,7 +466,9 @@ def test_default_model_name_drops_model_card_suffix():
     ("**Test Result**:", "BLEU"),
     ("## Evaluation results", "BLEU"),
     ("## WMT16 en-ro", "WMT16 en-ro / BLEU"),
-    ("## Results on WMT16", "Results on WMT16 / BLEU"),
+    ("## Results on WMT16", "WMT16 / BLEU"),
+    ("### Evaluation on MLSUM German Test Set:", "MLSUM German Test Set / BLEU"),
+    ("## Trained on WMT16", "Trained on WMT16 / BLEU"),
 ])
 def test_a_generic_title_does_not_name_the_benchmark_of_a_metric_column(title, name):
     text = f"{title}\n\n| Model | BLEU |\n|---|---|\n| Other | 20.1 |\n| **Ours-base** | **34.38** |\n"
@@ -558,3 +560,15 @@ def test_a_model_split_over_a_name_and_a_size_column_is_found_in_any_word_order(
     assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [("HumanEval", 83.5)]
     # other words are another model
     assert extract(text, model="CodeQwen1.5-14B-Chat").results == []
+
+
+def test_a_table_relative_to_the_model_is_not_its_scores():
+    text = (
+        "| Model | XNLI | LCQMC | BQ | Avg |\n|---|---|---|---|---|\n| **Ours-base** | 100% | 100% | 100% | 100% |\n"
+        "| Other | 98.5% | 99.1% | 97.0% | 98.2% |\n"
+    )
+    ex = extract(text, model="Ours-base")
+    assert ex.results == []
+    # a model that scores 100 on every benchmark of a table where the others score 100 too is not relative
+    text = "| Model | A | B | C |\n|---|---|---|---|\n| Ours-base | 100 | 100 | 100 |\n| Other | 100 | 100 | 100 |\n"
+    assert [r.value for r in extract(text, model="Ours-base").results] == [100.0, 100.0, 100.0]

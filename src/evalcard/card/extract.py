@@ -26,7 +26,7 @@ from typing import Any, Iterable
 
 from ..benchmarks import Benchmark, Registry, load_registry, normalize_name
 from ..errors import SourceError, UsageError
-from ..results import EvalResult
+from ..results import EvalResult, to_float
 from .frontmatter import front_matter_end
 from .tables import Table, parse_tables, squash
 
@@ -700,6 +700,9 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
             else:
                 rep.reasons.append("no model given")
             return rep, skips
+    if _relative_to_target(results, lay, scored):
+        rep.reasons.append("every score of the model is 100 while the others vary: a table relative to the model, not its scores")
+        results = []
     rep.results = results
     skips.extend(sk)
     if not results:
@@ -707,6 +710,14 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
     for s in sk:
         rep.reasons.append(f"skipped {s.what}: {s.reason}")
     return rep, skips
+
+
+def _relative_to_target(results: list[EvalResult], lay: _Layout, scored: list[int]) -> bool:
+    """The model is the 100 (or 100%) every other row is measured against: 3+ scores, all 100, others not."""
+    if len(results) < 3 or any(to_float(r.value) != 100.0 for r in results):
+        return False
+    others = [lay.value(r, c) for r in lay.data_rows for c in scored]
+    return any(v.kind == "number" and v.value != 100.0 for v in others)
 
 
 def _collect_candidates(lay: _Layout, rep: TableReport, ctx: _Ctx) -> None:
@@ -912,7 +923,13 @@ def _context_name(table: Table, lay: _Layout) -> str | None:
     """What the caption or heading of a table says its scores are about, when it names something (a dataset, a
     benchmark); None for a generic title ("Results", "Test Result")."""
     name = table.caption or lay.caption or table.heading
-    return None if name is None or _generic_title(name) else name
+    if name is None or _generic_title(name):
+        return None
+    # "Evaluation on MLSUM German Test Set", "Results on WMT16": the words before "on" only say results follow
+    m = re.match(r"^(.+?)\s+(?:on|over)\s+(\S.*)$", name, re.I)
+    if m and _generic_title(m.group(1)):
+        return m.group(2).strip(" :")
+    return name
 
 
 def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _Ctx, scored: list[int]) -> tuple[list[EvalResult], list[Skip]]:
