@@ -572,3 +572,14 @@ def test_a_table_relative_to_the_model_is_not_its_scores():
     # a model that scores 100 on every benchmark of a table where the others score 100 too is not relative
     text = "| Model | A | B | C |\n|---|---|---|---|\n| Ours-base | 100 | 100 | 100 |\n| Other | 100 | 100 | 100 |\n"
     assert [r.value for r in extract(text, model="Ours-base").results] == [100.0, 100.0, 100.0]
+
+
+def test_a_task_table_of_correlation_scores_on_a_one_model_card_is_read():
+    text = (
+        "# ours-sbert\n\n| Monolingual Task | Pearson Cosine test | Spearman Cosine test |\n|---|---|---|\n"
+        "| en;en | 0.8685 | 0.8728 |\n| es;es | 0.8487 | 0.8561 |\n"
+    )
+    ex = extract(text, model="ours-sbert")
+    assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [
+        ("en;en", 0.8685), ("es;es", 0.8487), ("en;en", 0.8728), ("es;es", 0.8561),
+    ]

@@ -268,7 +268,7 @@ _COUNT_HEADER = re.compile(r"^(?:#\s*\w*|n|count|sents?|sentences|words|tokens|s
 #: a language pair as translation tables write it ("fin-eng", "en-de", "eng-deu")
 _LANG_PAIR = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z]{4})?[-–>][a-z]{2,3}(?:_[A-Za-z]{4})?$")
 _MODEL_HEADER = re.compile(r"^(?:models?|model name|models?\s*/\s*\w+|method|system|checkpoint|llm|name)$", re.I)
-_SCOREISH = re.compile(r"score|result|accuracy|\bacc\b|performance|\bwer\b|\bcer\b|\bf1\b|bleu|rouge|pass@|exact match|\bem\b|win rate|elo", re.I)
+_SCOREISH = re.compile(r"score|result|accuracy|\bacc\b|performance|\bwer\b|\bcer\b|\bf1\b|bleu|rouge|pass@|exact match|\bem\b|win rate|elo|pearson|spearman|correlation|ndcg|\bmrr\b|\bm?iou\b|\bmap\b|top-?[15]\b|acc@\d", re.I)
 
 
 def _is_missing(text: str) -> bool:
