@@ -583,3 +583,9 @@ def test_a_task_table_of_correlation_scores_on_a_one_model_card_is_read():
     assert [(r.provenance["benchmark"], r.value) for r in ex.results] == [
         ("en;en", 0.8685), ("es;es", 0.8487), ("en;en", 0.8728), ("es;es", 0.8561),
     ]
+
+
+def test_emoji_link_markers_in_a_model_header_are_not_part_of_its_name():
+    text = "| Benchmark | GPT-4o | Ours-VL-72B (🤗 🤖 | Ours-VL-7B (🤗 🤖) |\n|---|---|---|---|\n| MMMU | 69.1 | 64.5 | 54.1 |\n"
+    assert [(r.provenance["benchmark"], r.value) for r in extract(text, model="Ours-VL-7B").results] == [("MMMU", 54.1)]
+    assert [r.value for r in extract(text, model="Ours-VL-72B").results] == [64.5]

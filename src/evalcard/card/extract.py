@@ -21,6 +21,7 @@ Pure: no I/O, no printing.
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
@@ -241,6 +242,9 @@ def model_key(name: str | None) -> str:
     if not name:
         return ""
     s = clean_benchmark_name(name.replace("**", "").replace("__", ""))
+    # emoji link markers ("Qwen2-VL-7B (🤗 🤖)"): symbols are no part of a name, nor the brackets left empty
+    s = "".join(ch for ch in s if unicodedata.category(ch) not in ("So", "Sk", "Cs"))
+    s = re.sub(r"\(\s*\)|\(\s*$", " ", s)
     s = _THIS.sub(" ", s)
     s = _PRECISION_SUFFIX.sub("", s).strip()
     s = s.casefold()
