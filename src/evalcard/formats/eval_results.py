@@ -117,8 +117,8 @@ def read_eval_results_rows(data: Any, *, path: str = ".eval_results", registry: 
     return out, problems
 
 
-def _text(d: Any, key: str) -> str | None:
-    v = d.get(key) if isinstance(d, dict) else None
+def _text(d: dict, key: str) -> str | None:
+    v = d.get(key)
     return v if v is None or isinstance(v, str) else short_repr(v)
 
 
@@ -128,7 +128,7 @@ def _lenient(item: dict, reg: Registry) -> EvalResult:
     src = item.get("source") if isinstance(item.get("source"), dict) else {}
     dataset_id, task_id = _text(ds, "id") or "", _text(ds, "task_id")
     try:
-        bench = reg.benchmark_for_dataset(dataset_id, task_id) if dataset_id else None
+        bench = reg.benchmark_for_dataset(dataset_id, task_id)  # None for no id
     except Exception:  # noqa: BLE001 - a name the registry cannot look up: shown without one
         bench = None
     return EvalResult(
@@ -206,8 +206,7 @@ def dropped_fields(r: EvalResult) -> list[str]:
         "metric_name": r.metric_name,
         "dataset_split": r.dataset_split,
         "dataset_config": r.dataset_config if r.dataset_config != r.task_id else None,
-        "stderr": r.stderr,
-        "task_type": None,  # implied by the benchmark
+        "stderr": r.stderr,  # task_type is not named: the benchmark implies it
         "model_revision": r.model_revision,
         "metric_config": r.metric_config,
         "metric_args": {k: v for k, v in (r.metric_args or {}).items() if k not in ("stderr", "model_revision")} or None,
