@@ -49,7 +49,7 @@ def not_a_number(value: Any) -> str:
         s = value.strip()
         if _THOUSANDS.fullmatch(s) and not s.lstrip("+-").startswith("0,"):
             plain = s.replace(",", "")
-            decimal = s.replace(",", ".", 1) if s.count(",") == 1 and "." not in s else None
+            decimal = s.replace(",", ".") if s.count(",") == 1 and "." not in s else None
             msg += f" — a thousands separator? write {plain}" + (f" ({decimal} if it is a decimal comma)" if decimal else "")
         elif _DECIMAL_COMMA.fullmatch(s):
             msg += f" — a decimal comma? write {s.replace(',', '.')}"
