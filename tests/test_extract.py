@@ -589,3 +589,21 @@ def test_emoji_link_markers_in_a_model_header_are_not_part_of_its_name():
     text = "| Benchmark | GPT-4o | Ours-VL-72B (🤗 🤖 | Ours-VL-7B (🤗 🤖) |\n|---|---|---|---|\n| MMMU | 69.1 | 64.5 | 54.1 |\n"
     assert [(r.provenance["benchmark"], r.value) for r in extract(text, model="Ours-VL-7B").results] == [("MMMU", 54.1)]
     assert [r.value for r in extract(text, model="Ours-VL-72B").results] == [64.5]
+
+
+def test_every_score_carries_its_evidence():
+    text = "| Benchmark | Other | Ours-7B |\n|---|---|---|\n| MMLU | 50.0 | 61.5 |\n"
+    (r,) = extract(text, model="Ours-7B").results
+    assert r.provenance["match"] == "exact" and r.provenance["matched"] == "Ours-7B"
+    assert (r.provenance["row"], r.provenance["column"]) == (2, 3)
+    assert r.provenance["why"] == "a column header names the model ('Ours-7B')"
+    (r,) = extract(text, model="Ours-7B", model_column_index=3).results
+    assert r.provenance["match"] == "forced" and r.provenance["why"] == "--model-column-index 3"
+    text = "| Model | Size | MMLU |\n|---|---|---|\n| Ours-Chat | 7B | 61.5 |\n"
+    (r,) = extract(text, model="Ours-7B-Chat").results
+    assert r.provenance["match"] == "reordered" and r.provenance["why"].startswith("a row label names the model with its words")
+    text = "# ours\n\n| Benchmark | Score |\n|---|---|\n| MMLU | 61.5 |\n"
+    (r,) = extract(text, model="ours").results
+    assert r.provenance["match"] == "implicit"
+    d = extract(text, model="ours").to_dict()["results"][0]["evidence"]
+    assert d == {"table": 1, "row": 2, "column": 2, "match": "implicit", "why": "the table names no model and its score columns are the card's own"}

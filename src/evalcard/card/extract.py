@@ -514,7 +514,14 @@ def _preview(r: EvalResult) -> dict[str, Any]:
             d[k] = v
     d["dataset"] = r.dataset_id
     d["metric"] = r.metric_type
+    d["evidence"] = evidence(r)
     return d
+
+
+def evidence(r: EvalResult) -> dict[str, Any]:
+    """Where an extracted score was read and why it is the model's: table, row, column, the name matched, how
+    (:data:`MATCH_KINDS`) and a sentence saying so."""
+    return {k: r.provenance[k] for k in ("table", "row", "column", "matched", "match", "why") if r.provenance.get(k) is not None}
 
 
 @dataclass
@@ -534,6 +541,7 @@ class Extraction:
         for r in self.results:
             d = {"table": r.provenance.get("table"), "benchmark": r.provenance.get("benchmark"), "value": r.value}
             d.update({k: v for k, v in r.to_dict().items() if k not in ("value",)})
+            d["evidence"] = evidence(r)
             out.append(d)
         return {
             "model": self.model,
@@ -707,6 +715,9 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
     if _relative_to_target(results, lay, scored):
         rep.reasons.append("every score of the model is 100 while the others vary: a table relative to the model, not its scores")
         results = []
+    match, why = _evidence(rep, ctx, family)
+    for res in results:
+        res.provenance.update(matched=rep.matched_model, match=match, why=why)
     rep.results = results
     skips.extend(sk)
     if not results:
@@ -714,6 +725,24 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
     for s in sk:
         rep.reasons.append(f"skipped {s.what}: {s.reason}")
     return rep, skips
+
+
+#: how the model was found in a table, strongest first (``provenance["match"]`` of every extracted score)
+MATCH_KINDS = ("forced", "exact", "reordered", "family", "implicit")
+
+
+def _evidence(rep: TableReport, ctx: _Ctx, family: bool) -> tuple[str, str]:
+    """(match kind, why this row or column holds the model's scores), for the scores of one table."""
+    where = {"rows": "a column header", "columns": "a row label"}.get(rep.orientation, "")
+    if ctx.column_index is not None:
+        return "forced", f"--model-column-index {ctx.column_index}"
+    if rep.orientation == "single-score":
+        return "implicit", "the table names no model and its score columns are the card's own"
+    if family:
+        return "family", f"{where} names the model's family ({rep.matched_model!r}) in a table about instruction-tuned models"
+    if model_key(rep.matched_model) == ctx.key:
+        return "exact", f"{where} names the model ({rep.matched_model!r})"
+    return "reordered", f"{where} names the model with its words in another order ({rep.matched_model!r})"
 
 
 def _relative_to_target(results: list[EvalResult], lay: _Layout, scored: list[int]) -> bool:

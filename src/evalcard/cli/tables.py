@@ -132,7 +132,9 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
     found = []
     for r in results:
         extra = f" ± {r.stderr}" if r.stderr is not None else ""
-        found.append(f"table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value}{extra}")
+        p = r.provenance
+        how = f" [row {p.get('row')}, column {p.get('column')}: {p.get('match')}]" if p.get("match") else ""
+        found.append(f"table {p.get('table')}: {p.get('benchmark')} = {r.value}{extra}{how}")
         if not state.model_index:  # a card without model-index: file results under the model's own name
             r.model_name = r.model_name or (model if hasattr(store, "readme") else repo.repo_id)
         if not hasattr(store, "readme"):
