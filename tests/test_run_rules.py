@@ -507,3 +507,211 @@ def test_get_task_unknown():
     assert e.value.message == "evalcard cannot run task 'nope'"
     assert e.value.hint == "Tasks it runs: " + ", ".join(T.TASKS) + "."
     assert e.value.hint.startswith("Tasks it runs: binary_classification, multi_class_classification, ")
+
+
+# -- metrics ----------------------------------------------------------------------------------------------------------------
+
+from evalcard.run import metrics as M  # noqa: E402
+
+REFS3 = [0, 0, 1, 1, 2, 2, 1, 0]
+PREDS3 = [0, 1, 1, 2, 2, 0, 1, -1]
+
+
+@pytest.mark.parametrize(
+    "metric, preds, refs, args, labels, sk_kwargs",
+    [
+        # two classes and no average: binary, positive class 1
+        ("f1", [1, 1, 0, 0], [1, 0, 0, 0], {}, [0, 1], {"average": "binary"}),
+        ("precision", [1, 1, 0, 0], [1, 0, 0, 0], {"pos_label": 0}, [0, 1], {"average": "binary", "pos_label": 0}),
+        ("recall", [1, 1, 0, 0], [1, 0, 0, 0], {"pos_label": 0, "average": "binary"}, [0, 1], {"average": "binary", "pos_label": 0}),
+        # the dataset's labels decide the classes, even one no reference or prediction has
+        ("f1", [0, 1, 1, 0], [0, 1, 0, 0], {}, [0, 1, 2], {"average": "macro", "labels": [0, 1, 2]}),
+        ("recall", [0, 1, 1, 0], [0, 1, 0, 0], {"average": "macro"}, [0, 1, 2], {"average": "macro", "labels": [0, 1, 2]}),
+        # without labels: the classes of the references; a prediction -1 is no class
+        ("f1", PREDS3, REFS3, {}, None, {"average": "macro", "labels": [0, 1, 2]}),
+        ("precision", PREDS3, REFS3, {"average": "weighted"}, None, {"average": "weighted", "labels": [0, 1, 2]}),
+        ("precision", [0, 0, 0, 1], [0, 1, 2, 1], {"average": "macro", "zero_division": 1}, [0, 1, 2],
+         {"average": "macro", "labels": [0, 1, 2], "zero_division": 1}),
+        ("precision", [0, 0, 0, 1], [0, 1, 2, 1], {"average": "macro"}, [0, 1, 2], {"average": "macro", "labels": [0, 1, 2], "zero_division": 0}),
+    ],
+)
+def test_prf_against_sklearn(metric, preds, refs, args, labels, sk_kwargs):
+    from sklearn import metrics as skm
+
+    f = {"precision": skm.precision_score, "recall": skm.recall_score, "f1": skm.f1_score}[metric]
+    assert M.compute(metric, preds, refs, args=args, labels=labels).value == float(f(refs, preds, **sk_kwargs))
+
+
+def test_prf_cases_are_distinguishing():
+    from sklearn import metrics as skm
+
+    # the cases above tell binary from macro, pos_label 0 from 1, zero_division 1 from 0
+    assert skm.f1_score([1, 0, 0, 0], [1, 1, 0, 0]) != skm.f1_score([1, 0, 0, 0], [1, 1, 0, 0], average="macro")
+    assert skm.precision_score([1, 0, 0, 0], [1, 1, 0, 0], pos_label=0) != skm.precision_score([1, 0, 0, 0], [1, 1, 0, 0])
+    assert skm.recall_score([1, 0, 0, 0], [1, 1, 0, 0], pos_label=0) != skm.recall_score([1, 0, 0, 0], [1, 1, 0, 0])
+    assert skm.f1_score(REFS3, PREDS3, average="macro", labels=[0, 1, 2]) != skm.f1_score(REFS3, PREDS3, average="macro")
+
+
+def test_average_arguments():
+    with pytest.raises(UsageError) as e:
+        M.compute("f1", [0, 1], [0, 1], args={"average": "mean"})
+    assert e.value.message == "unknown average 'mean'"
+    assert e.value.hint == "Use one of: binary, macro, micro, weighted."
+    # "samples" goes to scikit-learn, which refuses it for single-label classes
+    with pytest.raises(ValueError, match="Samplewise metrics"):
+        M.compute("f1", [0, 1, 2], [0, 1, 2], args={"average": "samples"})
+
+
+def test_roc_auc_against_sklearn():
+    from sklearn.metrics import roc_auc_score
+
+    s2 = [[0.9, 0.1], [0.4, 0.6], [0.35, 0.65], [0.2, 0.8], [0.7, 0.3]]
+    r2 = [0, 0, 1, 1, 1]
+    assert M.compute("roc_auc", [0] * 5, r2, scores=s2, labels=[0, 1]).value == float(roc_auc_score(r2, [s[1] for s in s2]))
+    pos0 = M.compute("roc_auc", [0] * 5, r2, scores=s2, labels=[0, 1], args={"pos_label": 0}).value
+    assert pos0 == float(roc_auc_score([1 if r == 0 else 0 for r in r2], [s[0] for s in s2]))
+    s3 = [[0.5, 0.3, 0.2], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4], [0.4, 0.4, 0.2], [0.1, 0.6, 0.3], [0.3, 0.2, 0.5], [0.6, 0.1, 0.3]]
+    r3 = [0, 1, 2, 1, 2, 0, 1]
+    ovr = float(roc_auc_score(r3, s3, multi_class="ovr", average="macro", labels=[0, 1, 2]))
+    ovo = float(roc_auc_score(r3, s3, multi_class="ovo", average="macro", labels=[0, 1, 2]))
+    weighted = float(roc_auc_score(r3, s3, multi_class="ovr", average="weighted", labels=[0, 1, 2]))
+    assert len({ovr, ovo, weighted}) == 3
+    assert M.compute("roc_auc", [0] * 7, r3, scores=s3, labels=[0, 1, 2]).value == ovr
+    assert M.compute("roc_auc", [0] * 7, r3, scores=s3).value == ovr
+    assert M.compute("roc_auc", [0] * 7, r3, scores=s3, args={"multi_class": "ovo"}).value == ovo
+    assert M.compute("roc_auc", [0] * 7, r3, scores=s3, args={"average": "weighted"}).value == weighted
+    # a class no reference has: scored over the dataset's labels, as scikit-learn does with labels=
+    r3b = [0, 1, 1, 1, 0, 0, 1]
+    s3b = [[0.5, 0.3, 0.2], [0.2, 0.5, 0.3], [0.3, 0.3, 0.4], [0.4, 0.4, 0.2], [0.1, 0.6, 0.3], [0.3, 0.2, 0.5], [0.6, 0.1, 0.3]]
+    import math
+
+    with pytest.warns(UserWarning):
+        assert math.isnan(roc_auc_score(r3b, s3b, multi_class="ovr", labels=[0, 1, 2]))
+    with pytest.warns(UserWarning):
+        assert math.isnan(M.compute("roc_auc", [0] * 7, r3b, scores=s3b, labels=[0, 1, 2]).value)
+    with pytest.raises(UsageError) as e:
+        M.compute("roc_auc", [0, 1], [0, 1])
+    assert e.value.message == "roc_auc needs class scores, which this task does not produce"
+
+
+def test_log_loss_clipping_and_classes_without_scores():
+    import math
+
+    eps = 1e-15
+    v = M.compute("loss", [0, 0, 0, 0], [0, 1, 2, -1], scores=[[0.5, 0.5], [0.0, 1.5], [0.5, 0.5], [0.2, 0.8]])
+    losses = [-math.log(0.5), -math.log(1.0), -math.log(eps), -math.log(eps)]
+    assert v.value == sum(losses) / 4
+    assert v.stderr == M._mean_stderr(losses) and v.stderr is not None
+    assert v.scale is None
+    with pytest.raises(UsageError) as e:
+        M.compute("loss", [0], [0])
+    assert e.value.message == "loss needs class scores, which this task does not produce"
+
+
+def test_seqeval_arguments_against_seqeval():
+    from seqeval import metrics as sm
+    from seqeval.scheme import IOB2
+
+    refs = [["B-PER", "I-PER", "O"], ["B-LOC", "O", "O"]]
+    none = [["O", "O", "O"], ["O", "O", "O"]]
+    assert M.compute("precision", none, refs, kind="tags").value == float(sm.precision_score(refs, none, zero_division=0)) == 0.0
+    assert M.compute("precision", none, refs, kind="tags", args={"zero_division": 1}).value == 1.0
+    preds = [["I-PER", "I-PER", "O"], ["B-LOC", "O", "B-PER"]]
+    strict = M.compute("f1", preds, refs, kind="tags", args={"mode": "strict"}).value
+    assert strict == float(sm.f1_score(refs, preds, mode="strict", scheme=IOB2, zero_division=0))
+    assert strict != M.compute("f1", preds, refs, kind="tags").value
+    assert M.compute("f1", preds, refs, kind="tags", args={"average": "macro"}).value == float(sm.f1_score(refs, preds, average="macro", zero_division=0))
+
+
+def test_answers_without_gold_compare_to_the_empty_answer():
+    assert M.compute("exact_match", ["", "x"], [[], []], kind="span").value == 0.5
+    assert M.compute("rouge1", ["a b", "a"], [[], ["a"]], kind="text").value == 0.5
+
+
+def test_rouge_arguments_against_rouge_score():
+    from rouge_score import rouge_scorer
+
+    preds, refs = ["the cats were running", "a dog sat"], ["the cat runs", "the dog sat down"]
+
+    def ref(kind, stem):
+        sc = rouge_scorer.RougeScorer([kind], use_stemmer=stem)
+        return [sc.score(r, p)[kind].fmeasure for p, r in zip(preds, refs)]
+
+    plain, stemmed = ref("rouge1", False), ref("rouge1", True)
+    assert plain != stemmed
+    v = M.compute("rouge1", preds, refs, kind="text")
+    assert v.value == sum(plain) / 2 and v.stderr == M._mean_stderr(plain) and v.stderr is not None
+    assert M.compute("rouge1", preds, refs, kind="text", args={"use_stemmer": True}).value == sum(stemmed) / 2
+
+
+@pytest.mark.parametrize(
+    "pred, gold",
+    [
+        ("The cat sat. A dog ran! Birds fly", "A dog ran. The cat sat on a mat. Birds fly?"),
+        # already one sentence a line: kept as it is
+        ("the cat sat. a dog\nran away", "a dog ran away. the cat\nsat"),
+    ],
+)
+def test_rouge_lsum_splits_sentences_into_lines(pred, gold):
+    import re
+
+    from rouge_score import rouge_scorer
+
+    def lines(t):
+        if "\n" in t:
+            return t
+        return "\n".join(s for s in re.split(r"(?<=[.!?])\s+", t.strip()) if s)
+
+    sc = rouge_scorer.RougeScorer(["rougeLsum"])
+    expected = sc.score(lines(gold), lines(pred))["rougeLsum"].fmeasure
+    assert M.compute("rougeLsum", [pred], [gold], kind="text").value == expected
+    # splitting (or keeping the lines) matters for these texts
+    other = (lambda t: t) if "\n" not in pred else (lambda t: "\n".join(x for x in re.split(r"(?<=[.!?])\s+", t.strip()) if x))
+    assert expected != sc.score(other(gold), other(pred))["rougeLsum"].fmeasure
+
+
+def test_rouge_lsum_line_handling():
+    assert M._sentence_lines("A b. C d! E f? g") == "A b.\nC d!\nE f?\ng"
+    assert M._sentence_lines("A b. C d\nE f.") == "A b. C d\nE f."
+
+
+def test_bleu_and_chrf_against_sacrebleu():
+    import sacrebleu
+
+    preds = ["The cat sat on the mat", "a dog ran away fast"]
+    refs = [["the cat sat on a mat", "The cat is on the mat"], ["A dog ran away"]]
+    streams = [["the cat sat on a mat", "A dog ran away"], ["The cat is on the mat", "A dog ran away"]]
+    assert M._ref_streams(refs) == streams
+    for args in ({}, {"lowercase": True}, {"tokenize": "char"}, {"smooth_method": "floor"}):
+        expected = sacrebleu.corpus_bleu(preds, streams, **args).score
+        assert M.compute("bleu", preds, refs, kind="text", args=args).value == expected, args
+    assert len({sacrebleu.corpus_bleu(preds, streams, **a).score for a in ({}, {"lowercase": True}, {"tokenize": "char"})}) == 3
+    floor = sacrebleu.corpus_bleu(["a b c d e"], [["a b c x y"]], smooth_method="floor").score
+    assert floor != sacrebleu.corpus_bleu(["a b c d e"], [["a b c x y"]]).score
+    assert M.compute("bleu", ["a b c d e"], ["a b c x y"], kind="text", args={"smooth_method": "floor"}).value == floor
+    chrf = []
+    for args in ({}, {"char_order": 3}, {"word_order": 2}, {"beta": 1}):
+        expected = sacrebleu.corpus_chrf(preds, streams, **args).score
+        chrf.append(expected)
+        v = M.compute("chrf", preds, refs, kind="text", args=args)
+        assert v.value == expected and v.scale == "percent", args
+    assert len(set(chrf)) == 4
+
+
+def test_metric_names_and_messages():
+    assert M.canonical("ROUGE2") == "rouge2"
+    assert M.canonical(" Exact_Match ") == "exact_match"
+    assert M.canonical("RougeLsum") == "rougeLsum"
+    with pytest.raises(UsageError) as e:
+        M.check_metric("rouge1", "label")
+    assert e.value.message == "unknown metric 'rouge1' for this task"
+    assert e.value.hint == (
+        "Known metrics for this task: accuracy, f1, loss, matthews_correlation, precision, recall, roc_auc "
+        "(aliases: acc, auc, chrF, em, mcc, rougel, rougelsum, sacrebleu, seqeval, squad)."
+    )
+    with pytest.raises(ValueError) as e:
+        M.compute("accuracy", [0, 1], [0])
+    assert str(e.value) == "2 predictions for 1 references"
+    with pytest.raises(UsageError) as e:
+        M.compute("accuracy", [], [])
+    assert e.value.message == "no examples to score" and e.value.hint == "Check --split and --limit."
