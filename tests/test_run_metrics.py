@@ -101,3 +101,19 @@ def test_unknown_metric_lists_the_known_ones():
         c("bleu", [1], [1], kind="label")
     assert M.canonical("RougeL") == "rougeL" and M.canonical("auc") == "roc_auc" and M.canonical("sacrebleu") == "bleu"
     assert "rougeLsum" in M.known_metrics("text") and "rougeLsum" not in M.known_metrics("label")
+
+
+def test_chrf_takes_lowercase_as_sacrebleu_does():
+    from sacrebleu.metrics import CHRF
+
+    from evalcard.run.metrics import compute
+
+    preds, refs = ["The Cat sat on the Mat"], ["the cat sat on the mat"]
+    for args in ({}, {"lowercase": True}, {"lowercase": False}, {"char_order": 4, "beta": 3}, {"word_order": 2}):
+        want = CHRF(**args).corpus_score(preds, [refs]).score
+        assert _chrf_value(compute, preds, refs, args) == want, args
+    assert _chrf_value(compute, preds, refs, {"lowercase": True}) != _chrf_value(compute, preds, refs, {})
+
+
+def _chrf_value(compute, preds, refs, args):
+    return compute("chrf", preds, refs, kind="text", args=args).value

@@ -211,10 +211,11 @@ def _bleu(preds, refs, args, ctx) -> MetricValue:
 
 
 def _chrf(preds, refs, args, ctx) -> MetricValue:
-    import sacrebleu
+    from sacrebleu.metrics import CHRF
 
+    # the CHRF class, not corpus_chrf(): only the class takes `lowercase`
     kw = {k: args[k] for k in ("char_order", "word_order", "beta", "lowercase") if k in args}
-    return MetricValue(float(sacrebleu.corpus_chrf(list(preds), _ref_streams(refs), **kw).score), scale="percent")
+    return MetricValue(float(CHRF(**kw).corpus_score(list(preds), _ref_streams(refs)).score), scale="percent")
 
 
 # -- registry -----------------------------------------------------------------------------------------------------------
