@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import gc
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,7 @@ yaml.SafeDumper.add_representer(BigNumber, lambda dumper, v: dumper.represent_sc
 class _Limit(Exception):
     """A document past one of the limits; ``mark`` is where."""
 
-    def __init__(self, message: str, mark: Any = None):
+    def __init__(self, message: str, mark: Any):
         super().__init__(message)
         self.message = message
         self.mark = mark
@@ -181,8 +182,8 @@ def _check_expanded_size(root: Any) -> None:
             continue
         if nid in size:
             continue
-        if nid in on_path:
-            raise _Limit("recursive YAML alias (an anchor used inside itself)", node.start_mark)
+        # a node popped here is never on the path: it was not when pushed (checked below), and a node that got on
+        # the path since then was pushed above it and is done before it pops
         if isinstance(node, yaml.ScalarNode):
             size[nid] = 1
             continue
@@ -196,7 +197,8 @@ def _check_expanded_size(root: Any) -> None:
                 stack.append((c, False))
 
 
-def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) -> dict:
+def _construct_mapping(loader: Any, node: yaml.MappingNode) -> dict:
+    # called by construct_object with the node alone; a deep construction is the loader's state (deep_construct)
     loader.flatten_mapping(node)
     seen: dict[Any, yaml.Node] = {}
     for key_node, _ in node.value:
@@ -209,11 +211,11 @@ def _construct_mapping(loader: Any, node: yaml.MappingNode, deep: bool = False) 
             seen[key] = key_node
         except TypeError:  # unhashable key: let the base class complain
             pass
-    return loader.construct_mapping(node, deep=deep)
+    return loader.construct_mapping(node)
 
 
 def _construct_int(loader: Any, node: yaml.ScalarNode) -> Any:
-    text = str(node.value)
+    text = loader.construct_scalar(node)  # a ConstructorError for `!!int [...]`, however many digits it holds
     if sum(ch.isdigit() for ch in text) > MAX_INT_DIGITS:
         return BigNumber(text)
     value = yaml.constructor.SafeConstructor.construct_yaml_int(loader, node)
@@ -247,7 +249,7 @@ def load_yaml_strict(text: str, *, path: str | None = None, line_offset: int = 0
                 pass  # PyYAML's own parser decides, with its own message
         return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass
     except _Limit as e:
-        line = line_offset + e.mark.line + 1 if e.mark is not None else None
+        line = line_offset + e.mark.line + 1  # every limit is raised at a node or an event, with its mark
         raise InputLimitError(e.message, path=path, line=line) from None
     except RecursionError:  # pragma: no cover - MAX_DEPTH keeps the composer and constructor far from the limit
         raise InputLimitError("YAML nested too deeply", path=path) from None
@@ -275,7 +277,6 @@ class Card:
     newline: str = "\n"
     bom: bool = False
     path: str | None = None
-    _changed: bool = field(default=False, repr=False)
     #: the card as read, for an edited card (an edit that brings the data back to it gives back its exact bytes)
     _origin: "Card | None" = field(default=None, repr=False, compare=False)
 
@@ -294,10 +295,9 @@ class Card:
         return self.text[m.end() :]
 
     def render(self) -> bytes:
-        """The card's bytes: the original ones when nothing was edited."""
-        if not self._changed:
-            return self.raw
-        return ((_BOM if self.bom else "") + self.text).encode("utf-8")
+        """The card's bytes: the original ones when nothing was edited (an edited card is parsed from its new
+        bytes, so ``raw`` is always them)."""
+        return self.raw
 
     def _reparse(self, new_text: str, expected: dict) -> "Card | None":
         try:
@@ -325,7 +325,7 @@ class Card:
             return origin
         nl = self.newline
         if value is not None:
-            dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**9)
+            dumped = yaml.safe_dump({key: value}, sort_keys=False, allow_unicode=True, default_flow_style=False, width=sys.maxsize)
             block = dumped.rstrip("\n").replace("\n", nl)
         else:
             block = None
@@ -337,9 +337,11 @@ class Card:
             ys, ye = self.yaml_span
             ytext = self.text[ys:ye]
             span = _key_block(ytext, key)
-            if span is None:
-                if block is None:
+            if span is None and block is None:
+                if key not in self.data:
                     return self
+                new_y = ytext  # the key has no `key:` line (a flow mapping, an indented root): the re-parse refuses this
+            elif span is None:
                 # after the last line with content, before the blank lines that end the front matter
                 content = ytext.rstrip("\r\n")
                 trailing = ytext[len(content) :]
@@ -350,11 +352,11 @@ class Card:
                 head, tail = ytext[: span[0]], ytext[span[1] :]
                 if tail:  # drop the newline that ended the removed block
                     tail = tail[2:] if tail.startswith("\r\n") else tail[1:]
-                else:  # last key: drop the newline before it
-                    head = head[:-2] if head.endswith("\r\n") else head[:-1] if head.endswith(("\n", "\r")) else head
+                else:  # last key: drop the line break before it (the head is empty or ends with one)
+                    head = head[:-2] if head.endswith("\r\n") else head[:-1]
                 new_y = head + tail
             after = self.text[ye:]
-            if new_y and not after.startswith(("\r\n", "\n", "\r")):
+            if new_y and not after.startswith(("\n", "\r")):
                 new_y += nl  # an empty block had no newline before its closing '---'
             new_text = self.text[:ys] + new_y + after
         card = self._reparse(new_text, expected)
@@ -368,19 +370,16 @@ class Card:
                     hint="Write the front matter in block style (one `key: value` per line) and retry; nothing was changed.",
                 )
             ys, ye = self.yaml_span
-            dumped = yaml.safe_dump(expected, sort_keys=False, allow_unicode=True, default_flow_style=False, width=10**9)
+            dumped = yaml.safe_dump(expected, sort_keys=False, allow_unicode=True, default_flow_style=False, width=sys.maxsize)
             new_y = dumped.rstrip("\n").replace("\n", nl) if expected else ""
-            after = self.text[ye:]
-            if new_y and not after.startswith(("\r\n", "\n", "\r")):
-                new_y += nl
-            card = self._reparse(self.text[:ys] + new_y + after, expected)
+            # a flow mapping is never the empty block: the closing '---' has its newline before it
+            card = self._reparse(self.text[:ys] + new_y + self.text[ye:], expected)
         if card is None:
             raise CardLayoutError(
                 f"cannot edit '{key}' without touching other keys (unusual YAML layout)",
                 path=self.path,
                 hint="Please report this card; as a workaround edit the front matter by hand.",
             )
-        card._changed = True
         card._origin = origin
         return card
 
@@ -426,21 +425,19 @@ def _key_block(ytext: str, key: str) -> tuple[int, int] | None:
     lines = ytext.splitlines(keepends=True)
     key_re = re.compile(r"^(?:" + re.escape(key) + r"|'" + re.escape(key) + r"'|\"" + re.escape(key) + r"\")[ \t]*:(?:[ \t]|\r?\n|\r|$)")
     pos = 0
-    start = None
-    start_line = None
-    for i, line in enumerate(lines):
+    for start_line, line in enumerate(lines):
         if key_re.match(line):
-            start, start_line = pos, i
+            start = pos
             break
         pos += len(line)
-    if start is None:
+    else:
         return None
     end = start + len(lines[start_line])
     last_content_end = end
     for line in lines[start_line + 1 :]:
-        bare = line.rstrip("\r\n")
+        bare = line.rstrip()  # and any line break: YAML's NEL, LS and PS end a line too
         top_level = bare and not bare[0].isspace() and not bare.startswith("#")
-        if top_level and not (bare == "-" or bare.startswith("- ") or bare.startswith("-\t")):
+        if top_level and not (bare == "-" or bare.startswith("- ")):  # `-<tab>item` is no YAML
             break
         end += len(line)
         if bare.strip() and not bare.lstrip().startswith("#"):
@@ -505,7 +502,8 @@ def parse_card(content: bytes | str, *, path: str | None = None) -> Card:
         line = _unclosed_front_matter(text)
         if line is not None:
             opening = text.splitlines()[line - 1]
-            if opening.strip() == "---" and opening != opening.rstrip(" \t") and _match_front_matter(text.replace(opening, "---", 1)):
+            # the opening line is '---' with blanks around it; only dropping the ones after it can make it match
+            if _match_front_matter(text.replace(opening, "---", 1)):
                 raise CardParseError(
                     f"the front matter's opening '---' on line {line} has trailing spaces, so the Hub does not read it as metadata",
                     path=path,
@@ -520,6 +518,8 @@ def parse_card(content: bytes | str, *, path: str | None = None) -> Card:
             )
         return Card(raw=raw, text=text, data={}, yaml_span=None, newline=newline, bom=bom, path=path)
     ys, ye = m.start(2), m.end(2)
+    if ys == ye and text[ys - 1 : ys + 1] == "\r\n":  # '---\r\n---': the pattern splits the CRLF between its groups
+        ys = ye = ys + 1
     line_offset = text[:ys].count("\n") if "\n" in text[:ys] else text[:ys].count("\r")
     data = load_yaml_strict(text[ys:ye], path=path, line_offset=line_offset)
     if data is None:
