@@ -35,7 +35,8 @@ bench: install-test
 mutate: install-test
 	$(BIN)/pip install -q 'mutmut==3.8.1'
 	rm -rf mutants
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mutmut run --max-children 2
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 EVALCARD_TEST_MODELS="$(CURDIR)/mutants-models" \
+		PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/mutmut run --max-children 2
 	$(BIN)/python bench/mutation_report.py --write-readme
 
 clean:
