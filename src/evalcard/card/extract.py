@@ -846,6 +846,7 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
         skips.append(Skip(table.index, "table", "no benchmark-name column"))
         return out, skips
     names = [clean_benchmark_name(lay.text(r, bcol)) for r in lay.data_rows]
+    groups = _group_names(lay, bcol)
     for c in target_cols:
         col_levels = lay.levels(c)
         col_shot = None
@@ -871,7 +872,7 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
             if pair:
                 name = f"{pair} / {name}"
             sub = _sub_label(lay, r, bcol, target_cols)
-            group = clean_benchmark_name(_group_name(lay, r, bcol)) if sub else ""
+            group = groups[r] if sub else ""
             if sub and group and group != sub:
                 # "Benchmark | Language | ...": one benchmark per language ("MMLU (5-shot) / French")
                 name = f"{group} / {sub}"
@@ -913,13 +914,16 @@ def _sub_label(lay: _Layout, r: int, bcol: int, target_cols: list[int]) -> str |
     return None
 
 
-def _group_name(lay: _Layout, r: int, bcol: int) -> str:
-    """The benchmark column's text for row ``r``, or the last one above it when the cell is left blank under it."""
-    for rr in reversed([x for x in lay.data_rows if x <= r]):
-        t = lay.text(rr, bcol)
+def _group_names(lay: _Layout, bcol: int) -> dict[int, str]:
+    """Per data row, the benchmark column's text, or the last one above it when the cell is left blank under it."""
+    out: dict[int, str] = {}
+    last = ""
+    for r in lay.data_rows:
+        t = lay.text(r, bcol)
         if t:
-            return t
-    return ""
+            last = clean_benchmark_name(t)
+        out[r] = last
+    return out
 
 
 def _lang_pair_of(lay: _Layout, r: int, bcol: int) -> str | None:
@@ -947,9 +951,14 @@ _GENERIC_TITLE_WORDS = frozenset(
 )
 
 
-def _generic_title(text: str) -> bool:
+def _only_words(text: str, vocabulary: frozenset[str]) -> bool:
+    """``text`` has words and every one of them is in ``vocabulary`` (case and punctuation ignored)."""
     words = re.findall(r"[^\W_]+", text.lower())
-    return bool(words) and all(w in _GENERIC_TITLE_WORDS for w in words)
+    return bool(words) and all(w in vocabulary for w in words)
+
+
+def _generic_title(text: str) -> bool:
+    return _only_words(text, _GENERIC_TITLE_WORDS)
 
 
 def _context_name(table: Table, lay: _Layout) -> str | None:
@@ -1082,8 +1091,7 @@ _BARE_PARTS = frozenset(
 
 
 def _bare_part(name: str) -> bool:
-    words = re.findall(r"[^\W_]+", name.lower())
-    return bool(words) and all(w in _BARE_PARTS for w in words)
+    return _only_words(name, _BARE_PARTS)
 
 
 def _emit(
