@@ -607,3 +607,46 @@ def test_every_score_carries_its_evidence():
     assert r.provenance["match"] == "implicit"
     d = extract(text, model="ours").to_dict()["results"][0]["evidence"]
     assert d == {"table": 1, "row": 2, "column": 2, "match": "implicit", "why": "the table names no model and its score columns are the card's own"}
+
+
+def test_a_composed_name_is_not_a_pair_announcement_but_a_pair_written_in_one_word_is():
+    # "Competition-level math / maj@64" joins a group row and a setting row: it says nothing of '31/40'
+    text = (
+        "| Benchmark | Setting | Ours-7B |\n|---|---|---|\n| **Competition-level math** | | |\n"
+        "| AMC | maj@64 | 31/40 |\n| MMMU (val/test) | 0-shot | 43.5/37.9 |\n"
+    )
+    ex = extract(text, model="Ours-7B")
+    assert [(r.provenance["benchmark"], r.value, r.notes) for r in ex.results] == [
+        ("MMMU (val/test) / 0-shot", 43.5, "val"), ("MMMU (val/test) / 0-shot", 37.9, "test")]
+    assert any("'31/40' holds two numbers" in s.reason for s in ex.skipped)
+
+
+def test_the_text_before_a_table_can_announce_the_metric_pair_of_its_cells():
+    table = "| Dataset | Scale | Bicubic | ours-base |\n|---|---|---|---|\n| Set5 | 2x | 33.64/0.9292 | 38.02/0.9607 |\n"
+    ex = extract("The results columns below are represented as `PSNR/SSIM`.\n\n" + table, model="ours-base")
+    assert [(r.provenance["benchmark"], r.value, r.notes) for r in ex.results] == [("Set5 / 2x", 38.02, "PSNR"), ("Set5 / 2x", 0.9607, "SSIM")]
+    # two different pairs announced, or a pair of words that are not metrics: nothing decides
+    assert extract("Shown as PSNR/SSIM or FID/MAE.\n\n" + table, model="ours-base").results == []
+    assert extract("Trained on train/dev splits.\n\n" + table, model="ours-base").results == []
+    assert extract("Cells show accuracy/seconds.\n\n" + table, model="ours-base").results == []
+
+
+@pytest.mark.parametrize("heading, named", [
+    ("MultiPL-E", "MultiPL-E / Python"),
+    ("Performance on Chinese Idiom Cloze (ChID) dataset", "Chinese Idiom Cloze (ChID) / Python"),
+    ("LiveCodeBench", "LiveCodeBench / Python"),
+    ("Zero-shot performance on text classification tasks", "Python"),  # describes, names nothing
+    ("Results", "Python"),
+])
+def test_a_heading_written_as_a_proper_name_qualifies_columns_that_are_not_benchmarks(heading, named):
+    text = f"## {heading}\n\n| Model | Python | MMLU |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| Ours-7B | 83.2 | 60.1 |\n"
+    ex = extract(text, model="Ours-7B")
+    assert [r.provenance["benchmark"] for r in ex.results] == [named, "MMLU"] if named == "Python" else True
+    text = f"## {heading}\n\n| Model | Python | C++ |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| Ours-7B | 83.2 | 60.1 |\n"
+    ex = extract(text, model="Ours-7B")
+    assert ex.results[0].provenance["benchmark"] == named
+
+
+def test_flops_columns_with_a_unit_prefix_are_properties():
+    text = "| Model | GFLOPs | Top-1 |\n|---|---|---|\n| ours-s | 136 | 81.2 |\n| other | 40 | 77.0 |\n"
+    assert [(r.provenance["benchmark"], r.value) for r in extract(text, model="ours-s").results] == [("Top-1", 81.2)]

@@ -2,6 +2,8 @@
 file, recall overall. The whole corpus, per split, is measured by tests/test_corpus.py and bench/extract_quality.py.
 
 The thresholds are the issue's targets; a regression on any file fails loudly with the wrong and missing entries.
+Found and expected entries are paired as the benchmark pairs them (``bench/extract_quality.py``: table and value equal,
+the found name holding every word of the label's).
 Entries with ``table: 0`` come from the ``model-index`` front matter and are not table extraction's job.
 """
 
@@ -9,6 +11,7 @@ from __future__ import annotations
 
 import json
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +19,10 @@ import pytest
 from evalcard.benchmarks import load_registry
 from evalcard.card.extract import extract
 
-CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+ROOT = Path(__file__).resolve().parents[1]
+CORPUS = ROOT / "corpus"
+sys.path.insert(0, str(ROOT / "bench"))
+from extract_quality import pair_up  # noqa: E402
 FILES = sorted(p.stem for p in (CORPUS / "labels").glob("*.json") if int(p.stem) < 100)
 
 pytestmark = pytest.mark.skipif(not FILES, reason=f"corpus not found at {CORPUS}")
@@ -32,14 +38,8 @@ def _run(stem: str):
     ex = extract(text, model=label["model"], registry=load_registry())
     found = [_key(r.provenance["table"], r.provenance["benchmark"], r.value) for r in ex.results]
     expected = [_key(e["table"], e["benchmark"], e["value"]) for e in label["expected"] if e.get("table", 0) > 0]
-    pool = list(expected)
-    wrong = []
-    for f in found:
-        if f in pool:
-            pool.remove(f)
-        else:
-            wrong.append(f)
-    return label, found, expected, wrong, pool
+    wrong, missed, _ = pair_up(found, expected)
+    return label, found, expected, wrong, missed
 
 
 @pytest.mark.parametrize("stem", FILES)

@@ -8,7 +8,9 @@ from evalcard.results import EvalResult
 
 
 @pytest.mark.parametrize("metric, hib", [("wer", False), ("CER", False), ("perplexity", False), ("ppl", False), ("loss", False), ("log_loss", False),
-                                         ("bits per byte", False), ("accuracy", True), ("bleu", True), ("f1", True)])
+                                         ("bits per byte", False), ("accuracy", True), ("bleu", True), ("f1", True),
+                                         ("RMSE", False), ("mae", False), ("mean squared error", False), ("FID", False),
+                                         ("PSNR", True), ("ssim", True)])
 def test_direction_from_the_registry(metric, hib):
     assert direction(metric) is hib
 

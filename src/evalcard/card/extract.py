@@ -257,7 +257,7 @@ def model_key(name: str | None) -> str:
 
 _NON_SCORE = re.compile(
     r"(?:^|[^a-z])(?:params?|parameters?|size|context|length|seq(?:uence)?|tokens?|throughput|speed|memory|vram|gpus?|"
-    r"hours?|time|date|release|download|downloads|links?|url|license|power|carbon|co2|emissions?|flops?|layers?|"
+    r"hours?|time|date|release|download|downloads|links?|url|license|power|carbon|co2|emissions?|[gtmkp]?flops?|layers?|"
     r"heads?|dim|dimension|d_?model|vocab|batch|learning rate|lr|epochs?|steps?|nodes?|latency|cost|price|"
     r"framework|quantization|quantisation|precision|open[- ]?source|architecture|activated|experts?|hardware|year|"
     r"input modalities|output modalities|modality|knowledge cutoff|cutoff|training data|type|method|bs|sl|"
@@ -961,6 +961,17 @@ def _generic_title(text: str) -> bool:
     return _only_words(text, _GENERIC_TITLE_WORDS)
 
 
+#: a word written as a proper name: an acronym ("ChID", "STC", "SQL"), CamelCase ("LiveCodeBench") or letters
+#: with digits or a hyphenated capital ("MultiPL-E", "C-Eval", "GLUE2")
+_PROPER_NAME_WORD = re.compile(r"^(?:[A-Za-z]+[A-Z][\w]*|[A-Z]+\d[\w]*|[A-Za-z]+-[A-Z]\w*)$")
+
+
+def _names_a_benchmark(text: str) -> bool:
+    """Whether a caption or heading names something (a benchmark or dataset written as a proper name) rather than
+    describing ("Zero-shot performance on text classification tasks")."""
+    return any(_PROPER_NAME_WORD.match(w) for w in re.findall(r"[\w-]+", text))
+
+
 def _context_name(table: Table, lay: _Layout) -> str | None:
     """What the caption or heading of a table says its scores are about, when it names something (a dataset, a
     benchmark); None for a generic title ("Results", "Test Result")."""
@@ -1004,9 +1015,9 @@ def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _C
     context_name = _context_name(table, lay)
     # a caption or heading naming a known benchmark, when no column names one: the table's scores are its parts
     bench_context = None
-    if context_name and _lookup_benchmark(context_name, reg, ctx.mapping)[0] is not None:
+    if context_name and (_lookup_benchmark(context_name, reg, ctx.mapping)[0] is not None or _names_a_benchmark(context_name)):
         if not any(_lookup_benchmark(leaves[c][0], reg, ctx.mapping)[0] is not None for c in scored if leaves[c][0]):
-            bench_context = context_name
+            bench_context = re.sub(r"\s+(?:dataset|benchmark|corpus|tasks?)$", "", context_name, flags=re.I)
     names: dict[int, str] = {}
     for c in scored:
         _, n_shot, name_levels = col_info[c]
@@ -1113,7 +1124,8 @@ def _emit(
     if cv.kind == "number":
         halves = [(cv.value, None)]  # type: ignore[list-item]
     elif cv.kind == "pair":
-        parts = _pair_parts(written)
+        # each level of a composed name on its own ("MMMU (val/test) / 0-shot"), the most specific first
+        parts = next((p for p in map(_pair_parts, reversed(written.split(" / "))) if p), None)
         if parts is None:
             # a header level above says it: 'F1/FPR' spanning the language columns of '0.899/0.090' cells
             for h in header_hints:
@@ -1121,6 +1133,8 @@ def _emit(
                 if hp and any(_metric_only(x, reg) for x in hp):  # a metric pair, not a model named "org/model"
                     parts = hp
                     break
+        if parts is None:
+            parts = _announced_pair(table.before, reg)  # "The results columns below are represented as `PSNR/SSIM`."
         if parts is None:
             skips.append(Skip(table.index, written, f"cell '{cv.text}' holds two numbers and the name does not say which is which"))
             return []
@@ -1261,14 +1275,26 @@ def _metric_in_text(text: str, reg: Registry):
 
 
 def _pair_parts(name: str) -> tuple[str, str] | None:
-    """The two halves a name announces for an 'a/b' cell ('eng->kgv/kgv->eng'), else None."""
-    m = re.search(r"(\S+)\s*/\s*(\S+)\s*$", name)
+    """The two halves a name announces for an 'a/b' cell, written as one word at its end ('eng->kgv/kgv->eng',
+    'MMMU (val/test)'), else None. A ' / ' with spaces joins the levels of a composed name ("Competition-level
+    math / maj@64"): it announces nothing."""
+    m = re.search(r"(?:^|[\s(])([^\s/()]+)/([^\s/()]+)\)?\s*$", name)
     if not m:
         return None
     a, b = m.group(1), m.group(2)
     if re.fullmatch(r"[\d.]+", a) or re.fullmatch(r"[\d.]+", b):
         return None
     return a, b
+
+
+def _announced_pair(text: str, reg: Registry) -> tuple[str, str] | None:
+    """The metric pair the text right before a table announces for its 'a/b' cells ("represented as
+    `PSNR/SSIM`"): exactly one 'A/B' word there with both halves metrics, else None."""
+    found = {
+        (a, b) for a, b in re.findall(r"(?<![\w/])([A-Za-z][\w@.-]*)/([A-Za-z][\w@.-]*)(?![\w/])", text or "")
+        if _metric_only(a, reg) and _metric_only(b, reg)
+    }
+    return found.pop() if len(found) == 1 else None
 
 
 _RATIO_METRICS = {"accuracy", "acc_norm", "exact_match", "f1", "pass@1", "pass@10", "mc2", "recall@1", "recall@5", "recall@10", "mean_recall", "wer", "cer", "win_rate", "resolved", "relaxed_accuracy", "anls", "precision", "recall"}
