@@ -59,3 +59,19 @@ def test_inspect_tables(demo):
     assert t["index"] == 1 and t["matched_model"] == "tiny-llm-1b" and len(t["results"]) == 3
     r = run("inspect-tables", LLM, "--store", str(demo.store.root))
     assert "Table 1" in r.output and "MMLU (5-shot): 45.2" in r.output
+
+
+def test_low_confidence_scores_are_shown_held_back_and_written_only_when_asked(tmp_path):
+    card = tmp_path / "README.md"
+    card.write_text("# ours-7b\n\n| Model | Tech | Movie |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| ours-7b | 83.2 | 60.1 |\n")
+    r = CliRunner().invoke(cli, ["extract", str(card)])
+    assert r.exit_code == 1 and "held back (low confidence) table 1: Tech = 83.2" in r.output
+    assert "--include-low-confidence" in r.output and card.read_text().startswith("# ours-7b")
+    r = CliRunner().invoke(cli, ["extract", str(card), "--json"])
+    assert r.exit_code == 1
+    r = run("extract", str(card), "--include-low-confidence", "--json")
+    assert r.exit_code == 0 and [x["value"] for x in json.loads(r.output)["results"]] == [83.2, 60.1]
+    r = run("extract", str(card), "--include-low-confidence", "--apply")
+    assert r.exit_code == 0 and "value: 83.2" in card.read_text()
+    r = run("inspect-tables", str(card))
+    assert "Tech: 83.2  (low confidence: no benchmark or metric" in r.output

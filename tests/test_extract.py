@@ -335,7 +335,11 @@ def test_instruct_model_matches_family_header_only_in_instruct_section():
 |---|---|
 | MMLU (5-shot) | 68.4 |
 """
-    assert triples(extract(text, model="Llama-3-8B-Instruct")) == [(2, "MMLU (5-shot)", 68.4)]
+    # matched only by its family name: shown, held back, written when asked
+    ex = extract(text, model="Llama-3-8B-Instruct")
+    assert ex.results == [] and [(r.provenance["table"], r.value, r.provenance["doubt"]) for r in ex.held] == [
+        (2, 68.4, "the model is named only by its family")]
+    assert triples(extract(text, model="Llama-3-8B-Instruct", include_low_confidence=True)) == [(2, "MMLU (5-shot)", 68.4)]
     assert triples(extract(text, model="Llama 3 8B")) == [(1, "MMLU (5-shot)", 66.6), (2, "MMLU (5-shot)", 68.4)]
 
 
@@ -570,7 +574,7 @@ def test_a_table_relative_to_the_model_is_not_its_scores():
     ex = extract(text, model="Ours-base")
     assert ex.results == []
     # a model that scores 100 on every benchmark of a table where the others score 100 too is not relative
-    text = "| Model | A | B | C |\n|---|---|---|---|\n| Ours-base | 100 | 100 | 100 |\n| Other | 100 | 100 | 100 |\n"
+    text = "| Model | MMLU | BBH | ARC |\n|---|---|---|---|\n| Ours-base | 100 | 100 | 100 |\n| Other | 100 | 100 | 100 |\n"
     assert [r.value for r in extract(text, model="Ours-base").results] == [100.0, 100.0, 100.0]
 
 
@@ -606,7 +610,8 @@ def test_every_score_carries_its_evidence():
     (r,) = extract(text, model="ours").results
     assert r.provenance["match"] == "implicit"
     d = extract(text, model="ours").to_dict()["results"][0]["evidence"]
-    assert d == {"table": 1, "row": 2, "column": 2, "match": "implicit", "why": "the table names no model and its score columns are the card's own"}
+    assert d == {"table": 1, "row": 2, "column": 2, "match": "implicit", "why": "the table names no model and its score columns are the card's own",
+                 "confidence": "high"}
 
 
 def test_a_composed_name_is_not_a_pair_announcement_but_a_pair_written_in_one_word_is():
@@ -641,12 +646,47 @@ def test_the_text_before_a_table_can_announce_the_metric_pair_of_its_cells():
 def test_a_heading_written_as_a_proper_name_qualifies_columns_that_are_not_benchmarks(heading, named):
     text = f"## {heading}\n\n| Model | Python | MMLU |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| Ours-7B | 83.2 | 60.1 |\n"
     ex = extract(text, model="Ours-7B")
-    assert [r.provenance["benchmark"] for r in ex.results] == [named, "MMLU"] if named == "Python" else True
+    # a column that is a benchmark keeps its name, and qualifying the others is the heading's doing
+    assert [r.provenance["benchmark"] for r in ex.results] == ["Python", "MMLU"]
     text = f"## {heading}\n\n| Model | Python | C++ |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| Ours-7B | 83.2 | 60.1 |\n"
-    ex = extract(text, model="Ours-7B")
-    assert ex.results[0].provenance["benchmark"] == named
+    ex = extract(text, model="Ours-7B", include_low_confidence=True)
+    assert [r.provenance["benchmark"] for r in ex.results] == [named, named.replace("Python", "C++")]
 
 
 def test_flops_columns_with_a_unit_prefix_are_properties():
     text = "| Model | GFLOPs | Top-1 |\n|---|---|---|\n| ours-s | 136 | 81.2 |\n| other | 40 | 77.0 |\n"
     assert [(r.provenance["benchmark"], r.value) for r in extract(text, model="ours-s").results] == [("Top-1", 81.2)]
+
+
+# -- confidence -----------------------------------------------------------------------------------------------------
+
+_UNKNOWN = "| Model | Tech | Movie |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| Ours-7B | 83.2 | 60.1 |\n"
+
+
+def test_a_table_where_nothing_is_a_known_benchmark_or_metric_is_held_back():
+    ex = extract(_UNKNOWN, model="Ours-7B")
+    assert ex.results == [] and [(r.provenance["benchmark"], r.value) for r in ex.held] == [("Tech", 83.2), ("Movie", 60.1)]
+    assert {r.provenance["confidence"] for r in ex.held} == {"low"}
+    assert ex.held[0].provenance["doubt"].startswith("no benchmark or metric in this table is one evalcard knows")
+    assert ex.to_dict()["held_back"][0]["evidence"]["confidence"] == "low" and not ex.ambiguous
+    assert [r.value for r in extract(_UNKNOWN, model="Ours-7B", include_low_confidence=True).results] == [83.2, 60.1]
+
+
+@pytest.mark.parametrize("kwargs", [{"tables": [1]}, {"model_column_index": 2}, {"metric_mapping": {"Tech": "org/tech-bench"}}])
+def test_the_users_word_makes_a_score_high_confidence(kwargs):
+    text = _UNKNOWN if "model_column_index" not in kwargs else "| Benchmark | Other | Ours |\n|---|---|---|\n| Tech | 1.0 | 83.2 |\n"
+    ex = extract(text, model="Ours-7B", **kwargs)
+    assert ex.results and ex.held == [] and {r.provenance["confidence"] for r in ex.results} == {"high"}
+
+
+@pytest.mark.parametrize("header", ["Tech | MMLU", "Tech (Accuracy) | Movie", "XNLI | Movie", "MMLU (5-shot, macro_avg/acc) | Movie", "Tech / Movie | MMLU"])
+def test_one_known_benchmark_or_metric_vouches_for_its_table(header):
+    # a registry benchmark, a metric, a benchmark the frameworks define (lm-eval's XNLI), a name with qualifiers
+    text = f"| Model | {header} |\n|---|---|---|\n| Other | 1.0 | 2.0 |\n| Ours-7B | 83.2 | 60.1 |\n"
+    ex = extract(text, model="Ours-7B")
+    assert [r.value for r in ex.results] == [83.2, 60.1] and ex.held == []
+
+
+def test_benchmark_names_leave_out_metrics_and_table_words():
+    assert REG.names_benchmark("XNLI") and REG.names_benchmark("ok_vqa") and REG.names_benchmark("MMLU")
+    assert not any(REG.names_benchmark(w) for w in ("score", "Accuracy", "average", "general", "code", "", None, "12"))

@@ -32,10 +32,10 @@ def _key(table, bench, value):
     return (int(table), re.sub(r"\s+", " ", bench).strip(), round(float(value), 9))
 
 
-def _run(stem: str):
+def _run(stem: str, include_low_confidence: bool = False):
     label = json.loads((CORPUS / "labels" / f"{stem}.json").read_text(encoding="utf-8"))
     text = (CORPUS / f"{stem}.md").read_text(encoding="utf-8")
-    ex = extract(text, model=label["model"], registry=load_registry())
+    ex = extract(text, model=label["model"], registry=load_registry(), include_low_confidence=include_low_confidence)
     found = [_key(r.provenance["table"], r.provenance["benchmark"], r.value) for r in ex.results]
     expected = [_key(e["table"], e["benchmark"], e["value"]) for e in label["expected"] if e.get("table", 0) > 0]
     wrong, missed, _ = pair_up(found, expected)
@@ -43,8 +43,9 @@ def _run(stem: str):
 
 
 @pytest.mark.parametrize("stem", FILES)
-def test_precision_per_file(stem):
-    label, found, expected, wrong, missed = _run(stem)
+@pytest.mark.parametrize("include_low_confidence", [False, True], ids=["written", "with-held"])
+def test_precision_per_file(stem, include_low_confidence):
+    label, found, expected, wrong, missed = _run(stem, include_low_confidence)
     tp = len(found) - len(wrong)
     precision = tp / len(found) if found else 1.0
     assert precision >= 0.99, f"{stem} ({label['model']}): wrong results {wrong}"
@@ -52,11 +53,15 @@ def test_precision_per_file(stem):
         assert found == [], f"{stem} is a negative card but gave {found}"
 
 
-def test_recall_and_f1_overall():
+@pytest.mark.parametrize("include_low_confidence, floor", [(False, 0.88), (True, 0.95)], ids=["written", "with-held"])
+def test_recall_and_f1_overall(include_low_confidence, floor):
+    """Recall of everything read (held-back scores included) stays at the issue's target; of what is written
+    without asking, at the floor the low-confidence rule leaves (the tables it holds back name no benchmark or metric
+    evalcard knows)."""
     tp = fp = fn = 0
     misses = {}
     for stem in FILES:
-        _, found, expected, wrong, missed = _run(stem)
+        _, found, expected, wrong, missed = _run(stem, include_low_confidence)
         tp += len(found) - len(wrong)
         fp += len(wrong)
         fn += len(missed)
@@ -65,8 +70,10 @@ def test_recall_and_f1_overall():
     precision = tp / (tp + fp) if tp + fp else 1.0
     recall = tp / (tp + fn) if tp + fn else 1.0
     f1 = 2 * precision * recall / (precision + recall)
-    assert recall >= 0.95, f"recall {recall:.3f}; missed: {misses}"
-    assert f1 >= 0.97 and precision >= 0.99, f"P {precision:.3f} R {recall:.3f} F1 {f1:.3f}"
+    assert recall >= floor, f"recall {recall:.3f}; missed: {misses}"
+    assert precision >= 0.99, f"P {precision:.3f} R {recall:.3f} F1 {f1:.3f}"
+    if include_low_confidence:
+        assert f1 >= 0.97, f"P {precision:.3f} R {recall:.3f} F1 {f1:.3f}"
 
 
 def test_wrong_model_name_never_guesses():

@@ -91,6 +91,14 @@ class Registry:
         key = self._metric_alias.get(normalize_name(name))
         return self.metrics.get(key) if key else None
 
+    def names_benchmark(self, name: str | None) -> bool:
+        """Whether a name is a benchmark's: the registry's, or one the evaluation frameworks define
+        (``data/benchmark_names.txt``, built by ``scripts/benchmark_names.py`` from lm-evaluation-harness and
+        lmms-eval). Says nothing about which dataset it is: :meth:`benchmark` does that."""
+        if not name:
+            return False
+        return self.benchmark(name) is not None or normalize_name(name) in benchmark_names()
+
     def higher_is_better(self, metric: str | None, benchmark: str | None = None) -> bool | None:
         m = self.metric(metric)
         if m is not None:
@@ -143,6 +151,13 @@ def _load_into(reg: Registry, data: Any, origin: str) -> None:
                 aliases=tuple(str(a) for a in spec.get("aliases", ()) or ()),
             )
         )
+
+
+@functools.lru_cache(maxsize=1)
+def benchmark_names() -> frozenset[str]:
+    """The normalised benchmark names of ``data/benchmark_names.txt``."""
+    text = resources.files("evalcard").joinpath("data/benchmark_names.txt").read_text(encoding="utf-8")
+    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
 @functools.lru_cache(maxsize=8)

@@ -521,12 +521,15 @@ def _preview(r: EvalResult) -> dict[str, Any]:
 def evidence(r: EvalResult) -> dict[str, Any]:
     """Where an extracted score was read and why it is the model's: table, row, column, the name matched, how
     (:data:`MATCH_KINDS`) and a sentence saying so."""
-    return {k: r.provenance[k] for k in ("table", "row", "column", "matched", "match", "why") if r.provenance.get(k) is not None}
+    return {k: r.provenance[k] for k in ("table", "row", "column", "matched", "match", "why", "confidence", "doubt") if r.provenance.get(k) is not None}
 
 
 @dataclass
 class Extraction:
+    #: the scores to write: high confidence, or every score read when asked (``include_low_confidence``)
     results: list[EvalResult] = field(default_factory=list)
+    #: low-confidence scores read but held back (shown, not written); each says why in ``provenance["doubt"]``
+    held: list[EvalResult] = field(default_factory=list)
     skipped: list[Skip] = field(default_factory=list)
     #: model names seen in the tables when the target matched nowhere (report them; never guess)
     candidates: list[str] = field(default_factory=list)
@@ -537,15 +540,16 @@ class Extraction:
     n_tables: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        out = []
-        for r in self.results:
+        def one(r: EvalResult) -> dict[str, Any]:
             d = {"table": r.provenance.get("table"), "benchmark": r.provenance.get("benchmark"), "value": r.value}
             d.update({k: v for k, v in r.to_dict().items() if k not in ("value",)})
             d["evidence"] = evidence(r)
-            out.append(d)
+            return d
+
         return {
             "model": self.model,
-            "results": out,
+            "results": [one(r) for r in self.results],
+            "held_back": [one(r) for r in self.held],
             "skipped": [s.to_dict() for s in self.skipped],
             "candidates": self.candidates,
             "near_matches": self.near_matches,
@@ -716,8 +720,12 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
         rep.reasons.append("every score of the model is 100 while the others vary: a table relative to the model, not its scores")
         results = []
     match, why = _evidence(rep, ctx, family)
+    doubt = _doubt(results, match, ctx, forced)
     for res in results:
         res.provenance.update(matched=rep.matched_model, match=match, why=why)
+        res.provenance["confidence"] = "low" if doubt else "high"
+        if doubt:
+            res.provenance["doubt"] = doubt
     rep.results = results
     skips.extend(sk)
     if not results:
@@ -743,6 +751,38 @@ def _evidence(rep: TableReport, ctx: _Ctx, family: bool) -> tuple[str, str]:
     if model_key(rep.matched_model) == ctx.key:
         return "exact", f"{where} names the model ({rep.matched_model!r})"
     return "reordered", f"{where} names the model with its words in another order ({rep.matched_model!r})"
+
+
+def _known(res: EvalResult, ctx: _Ctx) -> bool:
+    """Whether evalcard knows what a score measures: its benchmark (the registry's, or one ``--metric-mapping``
+    names), whole or one level of a composed name, or its metric."""
+    name = res.provenance.get("benchmark") or ""
+    for part in dict.fromkeys([name, *name.split(" / ")]):
+        if any(_lookup_benchmark(part, ctx.registry, ctx.mapping)):
+            return True
+        # "MMLU (5-shot, macro_avg/acc)", "XNLI": the name without its qualifiers is a benchmark's
+        bare = re.sub(r"\s*[\(\[（][^()\[\]（）]*[\)\]）]", "", part).strip()
+        if ctx.registry.names_benchmark(part) or ctx.registry.names_benchmark(bare):
+            return True
+    return res.metric_type != "score" and ctx.registry.metric(res.metric_type) is not None
+
+
+def _doubt(results: list[EvalResult], match: str, ctx: _Ctx, forced: bool) -> str | None:
+    """Why the scores read from one table are low confidence (shown, not written unless asked), or None.
+
+    Low confidence: the model was found only by its family name, or nothing the table's scores are named by is a
+    benchmark or a metric evalcard knows — then nothing says the table holds evaluation scores at all (a column of
+    settings or statistics reads like one of scores) nor checks their scale or direction. One known name vouches
+    for the table: its other columns are siblings ("Commonsense Reasoning" beside MMLU). Naming the table
+    (``--table``), the column (``--model-column-index``) or the benchmarks (``--metric-mapping``) is the user's
+    word for it."""
+    if forced or match == "forced" or not results:
+        return None
+    if match == "family":
+        return "the model is named only by its family"
+    if any(_known(r, ctx) for r in results):
+        return None
+    return "no benchmark or metric in this table is one evalcard knows: nothing says these are evaluation scores"
 
 
 def _relative_to_target(results: list[EvalResult], lay: _Layout, scored: list[int]) -> bool:
@@ -1221,6 +1261,11 @@ def _emit(
     results = []
     for value, part in halves:
         n = list(notes) + ([part] if part else [])
+        half_metric = reg.metric(part) if part else None  # 'PSNR/SSIM' halves: each its own metric
+        if half_metric is not None and half_metric.id != "score" and not (override and override.get("metric")) and not info.metric:
+            metric_type_h, hib_h = half_metric.id, (hib if "↑" in arrow_src or "↓" in arrow_src else half_metric.higher_is_better)
+        else:
+            metric_type_h, hib_h = metric_type, hib
         prov = {"table": table.index, "benchmark": written, "row": r + 1, "column": c + 1, "kind": table.kind, "line": table.line}
         if table.heading:
             prov["heading"] = table.heading
@@ -1237,7 +1282,7 @@ def _emit(
                 task_type=task_type,
                 task_id=(override or {}).get("task_id") or (bench.task_id if bench else None),
                 dataset_split=info.split,
-                metric_type=metric_type,
+                metric_type=metric_type_h,
                 metric_name=metric_name,
                 value=float(value),
                 stderr=cv.stderr,
@@ -1245,7 +1290,7 @@ def _emit(
                 notes="; ".join(n) or None,
                 source_kind="readme-table",
                 scale=scale,
-                higher_is_better=hib,
+                higher_is_better=hib_h,
                 provenance=prov,
             )
         )
@@ -1377,6 +1422,7 @@ def extract(
     model_column_index: int | None = None,
     metric_mapping: dict | None = None,
     registry: Registry | None = None,
+    include_low_confidence: bool = False,
 ) -> Extraction:
     """The scores of ``model`` in the README's tables.
 
@@ -1384,7 +1430,8 @@ def extract(
     (1-based) names the model's column when the header does not; ``metric_mapping`` maps benchmark names as written
     to a registry id, a Hub dataset id, or a dict of fields (``dataset_id``, ``metric``, ``task_type``, ``task_id``,
     ``higher_is_better``, ``scale``). When the model matches no table, nothing is extracted: ``ambiguous`` is set
-    and ``candidates`` lists the model names seen.
+    and ``candidates`` lists the model names seen. Low-confidence scores (:func:`_doubt`) go to ``held`` unless
+    ``include_low_confidence``.
     """
     text = _prepare(text)
     if model_column_index is not None and model_column_index < 1:
@@ -1409,14 +1456,15 @@ def extract(
         rep, skips = _read_table(t, ctx, forced=bool(tables))
         if rep.orientation in ("rows", "columns") and rep.matched_model is not None or (model_column_index and rep.orientation == "rows"):
             matched_any = True
-        ex.results.extend(rep.results)
+        for res in rep.results:
+            (ex.results if include_low_confidence or res.provenance.get("confidence") != "low" else ex.held).append(res)
         ex.skipped.extend(skips)
         candidates.extend(rep.model_candidates)
         near.extend(rep.near_matches)
     ex.near_matches = list(dict.fromkeys(near))
     if not matched_any:
         ex.candidates = list(dict.fromkeys(candidates))
-        if not ex.results and (ex.candidates or ex.near_matches):
+        if not ex.results and not ex.held and (ex.candidates or ex.near_matches):
             ex.ambiguous = True
     return ex
 

@@ -95,7 +95,8 @@ def inspect_tables_command(target, repo_id, model, store_opt, token, repo_type, 
             click.echo(f"  target: {d['matched_model']}")
         for r in d["results"]:
             extra = "".join(f" {k}={r[k]}" for k in ("stderr", "n_shot", "notes") if k in r)
-            click.echo(f"    {r['benchmark']}: {r['value']}{extra}")
+            doubt = r.get("evidence", {}).get("doubt")
+            click.echo(f"    {r['benchmark']}: {r['value']}{extra}" + (f"  (low confidence: {doubt})" if doubt else ""))
         for reason in d["reasons"]:
             click.echo(f"  - {reason}")
 
@@ -109,7 +110,7 @@ def card_source(r, store, repo) -> None:
 
 
 def _extract_one(target, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision, fmt, apply,
-                 create_pr, force, title) -> Report:
+                 create_pr, force, title, include_low_confidence=False) -> Report:
     from ..card.extract import default_model_name, extract
 
     store, repo, text, rid, state = _load_text(target, store_opt, token, repo_type, revision)
@@ -117,12 +118,21 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
         raise state.card_error
     model = model or default_model_name(text, rid)
     ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index,
-                 metric_mapping=mapping, registry=load_registry())
+                 metric_mapping=mapping, registry=load_registry(), include_low_confidence=include_low_confidence)
     results = [r.replace(task_type=task_type) if task_type else r for r in ex.results]
     report = ex.to_dict()
     skipped = [f"  skipped table {s.table}: {s.what}: {s.reason}" for s in ex.skipped]
+    held = [f"  held back (low confidence) table {r.provenance.get('table')}: {r.provenance.get('benchmark')} = {r.value}: "
+            f"{r.provenance.get('doubt')}" for r in ex.held]
+    if held:
+        held.append(f"  {len(ex.held)} low-confidence score(s) not written: check them, then pass --include-low-confidence "
+                    "(or name the table with --table N) to write them.")
+    skipped += held
     if not results:
-        if ex.candidates:
+        if ex.held:
+            msg = f"only low-confidence scores of {model!r} found ({len(ex.held)}); nothing written"
+            lines = []
+        elif ex.candidates:
             msg = f"no table names the model {model!r} confidently. Models seen: {', '.join(ex.candidates)}"
             lines = [msg, "  Pass --model NAME (as written in the table) or --model-column-index N."]
         else:
@@ -154,18 +164,20 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
 @click.option("--metric-mapping", type=click.Path(dir_okay=False), default=None, help="JSON file extending the benchmark-name map.")
 @click.option("--task-type", default=None, help="task.type for the results (default: from the benchmark registry, else text-generation).")
 @click.option("--dataset-name", default=None, hidden=True, help="Accepted for the seed tool; names come from the table.")
+@click.option("--include-low-confidence", is_flag=True, help="Also write the scores held back as low confidence (the preview lists them with the reason).")
 @store_options
 @format_option
 @write_options
 @batch_options
 @json_option
-def extract_command(targets, repo_id, model, tables, model_column_index, metric_mapping, task_type, dataset_name, store_opt, token, repo_type,
-                    revision, fmt, apply, create_pr, force, title, from_file, jobs, as_json) -> None:
+def extract_command(targets, repo_id, model, tables, model_column_index, metric_mapping, task_type, dataset_name, include_low_confidence, store_opt,
+                    token, repo_type, revision, fmt, apply, create_pr, force, title, from_file, jobs, as_json) -> None:
     """Extract the target model's scores from README tables and add them to the card.
 
     Prints the results and a preview (a diff of the card) by default; --apply writes them, --create-pr opens a pull
     request. When the target model matches no table confidently, the candidates are listed and nothing is written
-    (exit code 1).
+    (exit code 1). Scores of low confidence (a table in which no benchmark or metric is one evalcard knows, or the
+    model named only by its family) are listed as held back and not written unless --include-low-confidence.
 
     \b
     Examples:
@@ -173,11 +185,12 @@ def extract_command(targets, repo_id, model, tables, model_column_index, metric_
       evalcard extract ./README.md --table 3 --json               # {"results": [{"table", "benchmark", "value", ...}]}
       evalcard extract my-org/my-model --model "My Model 7B" --create-pr
       evalcard extract --from-file repos.txt --create-pr          # many repos, concurrently
+      evalcard extract ./README.md --include-low-confidence       # also the held-back scores
     """
     ts = collect_targets(list(targets) + ([repo_id] if repo_id else []), from_file)
     mapping = _mapping(metric_mapping)
     code = run_batch(ts, lambda t: _extract_one(t, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision,
-                                                 fmt, apply, create_pr, force, title), jobs=jobs, as_json=as_json, batched=bool(from_file))
+                                                 fmt, apply, create_pr, force, title, include_low_confidence), jobs=jobs, as_json=as_json, batched=bool(from_file))
     raise SystemExit(code)
 
 
