@@ -690,3 +690,51 @@ def test_one_known_benchmark_or_metric_vouches_for_its_table(header):
 def test_benchmark_names_leave_out_metrics_and_table_words():
     assert REG.names_benchmark("XNLI") and REG.names_benchmark("ok_vqa") and REG.names_benchmark("MMLU")
     assert not any(REG.names_benchmark(w) for w in ("score", "Accuracy", "average", "general", "code", "", None, "12"))
+
+
+# -- every score-like cell left out has a reason --------------------------------------------------------------------
+
+
+def _left(rep):
+    return {(d["row"], d["column"]): d["reason"] for d in rep.left_out}
+
+
+def test_every_score_like_cell_left_out_has_a_reason():
+    text = (
+        "| Benchmark | Params | Other-7B | Ours-7B |\n|---|---|---|---|\n| MMLU | 7B | 50.0 | 61.5 |\n"
+        "| GSM8K | 7 | 40.0 | 30.5/31.0 |\n| Latency (ms) | 7 | 12 | 10 |\n"
+    )
+    (rep,) = inspect_tables(text, model="Ours-7B")
+    left = _left(rep)
+    assert left[(2, 3)] == "column 'Other-7B' is not the model's" and left[(3, 3)] == left[(2, 3)]
+    assert left[(3, 4)] == "cell '30.5/31.0' holds two numbers and the name does not say which is which"
+    assert left[(4, 4)] == "row is a model property, not a score"
+    assert (2, 4) not in left  # extracted
+    assert left[(3, 2)].startswith("column 'Params' is not a score")
+    assert all(reason for reason in left.values())
+    assert rep.to_dict()["left_out"] == rep.left_out and rep.left_out_summary()[0][1] >= 1
+
+
+def test_rows_of_other_models_and_tables_without_the_model_say_so():
+    text = "| Model | MMLU | BBH |\n|---|---|---|\n| Other | 50.0 | 40.0 |\n| Ours | 61.5 | 45.0 |\n"
+    (rep,) = inspect_tables(text, model="Ours")
+    assert _left(rep) == {(2, 2): "row 'Other' is not the model's", (2, 3): "row 'Other' is not the model's"}
+    (rep,) = inspect_tables(text, model="Nobody")
+    assert set(_left(rep).values()) == {"model 'Nobody' not found in this table"} and len(rep.left_out) == 4
+
+
+def test_the_list_of_cells_left_out_is_bounded_and_counts_the_rest(monkeypatch):
+    import evalcard.card.extract as ex_mod
+
+    monkeypatch.setattr(ex_mod, "MAX_LEFT_OUT", 3)
+    text = "| Model | MMLU | BBH |\n|---|---|---|\n" + "".join(f"| Other{i} | 50.0 | 40.0 |\n" for i in range(5)) + "| Ours | 1 | 2 |\n"
+    (rep,) = inspect_tables(text, model="Ours")
+    assert len(rep.left_out) == 4 and rep.left_out[-1]["reason"] == "7 more score-like cells left out (not listed)"
+
+
+def test_a_cell_of_the_models_row_that_nothing_names_is_said_so():
+    text = "| Model | MMLU | |\n|---|---|---|\n| Other | 50.0 | 3 |\n| Ours | 61.5 | 4 |\n"
+    (rep,) = inspect_tables(text, model="Ours")
+    left = _left(rep)
+    assert left[(3, 3)].startswith("in the model's row or column, but no benchmark names it")
+    assert left[(2, 3)] == "row 'Other' is not the model's"

@@ -462,12 +462,17 @@ class Skip:
     table: int
     what: str
     reason: str
+    row: int | None = None  # 1-based, for a skipped cell
+    column: int | None = None
 
     def __iter__(self):  # so it unpacks as (table, what, reason)
         return iter((self.table, self.what, self.reason))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"table": self.table, "what": self.what, "reason": self.reason}
+        d: dict[str, Any] = {"table": self.table, "what": self.what, "reason": self.reason}
+        if self.row is not None:
+            d.update(row=self.row, column=self.column)
+        return d
 
 
 @dataclass
@@ -486,6 +491,15 @@ class TableReport:
     heading: str | None = None
     caption: str | None = None
     near_matches: list[str] = field(default_factory=list)
+    #: every score-like cell not extracted, with the reason: {"row", "column", "cell", "reason"} (1-based)
+    left_out: list[dict[str, Any]] = field(default_factory=list)
+
+    def left_out_summary(self) -> list[tuple[str, int]]:
+        """(reason, number of cells) for the cells left out, most frequent first."""
+        counts: dict[str, int] = {}
+        for d in self.left_out:
+            counts[d["reason"]] = counts.get(d["reason"], 0) + 1
+        return sorted(counts.items(), key=lambda kv: -kv[1])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -503,6 +517,7 @@ class TableReport:
             "matched_model": self.matched_model,
             "results": [_preview(r) for r in self.results],
             "reasons": self.reasons,
+            "left_out": self.left_out,
         }
 
 
@@ -627,8 +642,60 @@ def _label_spans(lay: _Layout, r: int) -> list[tuple[int, int, str]]:
 
 
 def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, list[Skip]]:
+    """One table's report (results, reasons, and a reason for every score-like cell left out) and its skips."""
+    lay = _layout(table, ctx.registry)
+    rep, skips = _read_layout(lay, ctx, forced)
+    rep.left_out = _left_out(lay, rep, skips, ctx)
+    return rep, skips
+
+
+#: the most cells left out that one table's report lists (its summary still counts them all)
+MAX_LEFT_OUT = 2000
+_SCORE_LIKE = ("number", "pair", "range", "annotated", "unit")
+
+
+def _left_out(lay: _Layout, rep: TableReport, skips: list[Skip], ctx: _Ctx) -> list[dict[str, Any]]:
+    """A reason for every cell that looks like a score (a number, 'a/b', a range, a number with a unit or a note)
+    and gave no result: its own skip, a column that is not a score, the row or column of another model, or why the
+    table gave nothing."""
+    table = lay.table
+    used = {(r.provenance.get("row"), r.provenance.get("column")) for r in rep.results}
+    own = {(k.row, k.column): k.reason for k in skips if k.row is not None}
+    target_cols = {c for _, c in used}
+    target_rows = {r for r, _ in used}
+    table_reason = rep.reasons[-1] if rep.reasons else "no scores read from this table"
+    name_col = _name_col(lay)
+    out: list[dict[str, Any]] = []
+    n = 0
+    for r in lay.data_rows:
+        for c in lay.value_cols:
+            cv = lay.value(r, c)
+            if cv.kind not in _SCORE_LIKE or (r + 1, c + 1) in used:
+                continue
+            n += 1
+            if len(out) >= MAX_LEFT_OUT:
+                continue
+            reason = own.get((r + 1, c + 1))
+            if reason is None and c in lay.blocked:
+                reason = lay.blocked[c]
+            if reason is None and rep.results:
+                if rep.orientation in ("rows", "single-score") and c + 1 not in target_cols:
+                    head = lay.header(c)
+                    reason = f"column '{squash(head)}' is not the model's" if head else "column without a header, not the model's"
+                elif rep.orientation == "columns" and r + 1 not in target_rows:
+                    label = lay.text(r, name_col) if name_col is not None else ""
+                    reason = f"row '{squash(label)}' is not the model's" if label else "row without a label, not the model's"
+                else:
+                    reason = "in the model's row or column, but no benchmark names it (a model property or a spacer)"
+            out.append({"row": r + 1, "column": c + 1, "cell": cv.text, "reason": reason or table_reason})
+    if n > len(out):
+        out.append({"row": None, "column": None, "cell": None, "reason": f"{n - len(out)} more score-like cells left out (not listed)"})
+    return out
+
+
+def _read_layout(lay: _Layout, ctx: _Ctx, forced: bool) -> tuple[TableReport, list[Skip]]:
+    table = lay.table
     reg = ctx.registry
-    lay = _layout(table, reg)
     header = [lay.header(c) for c in range(table.n_cols)] if table.rows else []
     rep = TableReport(
         index=table.index, kind=table.kind, line=table.line, n_rows=table.n_rows, n_cols=table.n_cols, header=header,
@@ -922,7 +989,7 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
             if _non_score_reason(name) and cv.kind != "number":
                 continue
             if _non_score_reason(name) and not _SCOREISH.search(name):
-                skips.append(Skip(table.index, name, "row is a model property, not a score"))
+                skips.append(Skip(table.index, name, "row is a model property, not a score", r + 1, c + 1))
                 continue
             n_shot = col_shot
             if lay.shot_cols:
@@ -1158,7 +1225,7 @@ def _emit(
     if not written:
         return []
     if _bare_part(written):
-        skips.append(Skip(table.index, written, f"'{written}' names a part or an average, not a benchmark (no benchmark in the caption or heading)"))
+        skips.append(Skip(table.index, written, f"'{written}' names a part or an average, not a benchmark (no benchmark in the caption or heading)", r + 1, c + 1))
         return []
     halves: list[tuple[float, str | None]] = []
     if cv.kind == "number":
@@ -1176,21 +1243,21 @@ def _emit(
         if parts is None:
             parts = _announced_pair(table.before, reg)  # "The results columns below are represented as `PSNR/SSIM`."
         if parts is None:
-            skips.append(Skip(table.index, written, f"cell '{cv.text}' holds two numbers and the name does not say which is which"))
+            skips.append(Skip(table.index, written, f"cell '{cv.text}' holds two numbers and the name does not say which is which", r + 1, c + 1))
             return []
         halves = [(cv.value, parts[0]), (cv.second, parts[1])]  # type: ignore[list-item]
     elif cv.kind == "range":
-        skips.append(Skip(table.index, written, f"cell '{cv.text}' is a range, not one score"))
+        skips.append(Skip(table.index, written, f"cell '{cv.text}' is a range, not one score", r + 1, c + 1))
         return []
     elif cv.kind == "annotated":
-        skips.append(Skip(table.index, written, f"cell '{cv.text}' carries an annotation; not read as a score"))
+        skips.append(Skip(table.index, written, f"cell '{cv.text}' carries an annotation; not read as a score", r + 1, c + 1))
         return []
     elif cv.kind == "unit":
-        skips.append(Skip(table.index, written, f"cell '{cv.text}' has a unit; not a score"))
+        skips.append(Skip(table.index, written, f"cell '{cv.text}' has a unit; not a score", r + 1, c + 1))
         return []
     else:
         if cv.text:
-            skips.append(Skip(table.index, written, f"cell '{cv.text[:40]}' is not a number"))
+            skips.append(Skip(table.index, written, f"cell '{cv.text[:40]}' is not a number", r + 1, c + 1))
         return []
 
     info = split_name(written, reg)

@@ -99,6 +99,14 @@ def inspect_tables_command(target, repo_id, model, store_opt, token, repo_type, 
             click.echo(f"    {r['benchmark']}: {r['value']}{extra}" + (f"  (low confidence: {doubt})" if doubt else ""))
         for reason in d["reasons"]:
             click.echo(f"  - {reason}")
+        summary = rep.left_out_summary()
+        if summary:
+            n = sum(k for _, k in summary)
+            click.echo(f"  left out {n} score-like cell{'s' if n != 1 else ''} (--json lists each with row and column):")
+            for reason, k in summary[:8]:
+                click.echo(f"    {k:>5} × {reason}")
+            if len(summary) > 8:
+                click.echo(f"    ... and {len(summary) - 8} other reasons")
 
 
 def card_source(r, store, repo) -> None:
