@@ -1,6 +1,7 @@
 """Quality and speed of README table extraction over the labelled corpus, per split, against the seed tool's approach.
 
     python bench/extract_quality.py [--corpus DIR] [--repeat N] [--json] [-v] [--write-readme]
+    python bench/extract_quality.py --ablation [--write-readme]   # what each named rule is worth (dev split)
 
 The corpus is ``corpus/`` of this project: ``NNN.md`` (raw README bytes) with ``labels/NNN.json`` (hand labels,
 written before the extractor ran on the file; ``corpus/README.md``). Each label has a ``split``: ``dev`` files are
@@ -184,6 +185,37 @@ def run(corpus: Path, repeat: int = 3) -> dict:
     return report
 
 
+def ablation(corpus: Path) -> list[dict]:
+    """Per named rule (:data:`evalcard.card.ruleset.RULES`), the dev split's figures with that rule off and the dev
+    files whose extraction it changes: what each rule is worth. Validation files are not used (rules are tuned on
+    dev only)."""
+    from evalcard.card.ruleset import RULES, without
+
+    registry = load_registry()
+    items = [(stem, text, label) for stem, text, label in load_corpus(corpus) if label.get("split", "dev") == "dev"]
+
+    def one_pass() -> tuple[dict, dict]:
+        tot = [0, 0, 0]
+        found_by_file = {}
+        for stem, text, label in items:
+            expected = [_key(e["table"], e["benchmark"], e["value"]) for e in label.get("expected", []) if e.get("table", 0) > 0]
+            ex = extract(text, model=label.get("model"), registry=registry)
+            found = [_key(r.provenance["table"], r.provenance["benchmark"], r.value) for r in ex.results]
+            found_by_file[stem] = sorted(found)
+            for i, x in enumerate(score(found, expected)):
+                tot[i] += x
+        p, r, f = prf(*tot)
+        return {"tp": tot[0], "fp": tot[1], "fn": tot[2], "precision": p, "recall": r, "f1": f}, found_by_file
+
+    base, base_found = one_pass()
+    rows = [{"rule": "(all rules on)", **base, "files": []}]
+    for rid in RULES:
+        with without(rid):
+            fig, found = one_pass()
+        rows.append({"rule": rid, **fig, "files": [k for k in base_found if found[k] != base_found[k]]})
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="folder with NNN.md and labels/NNN.json")
@@ -191,10 +223,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true", help="print the full report as JSON (validation: aggregates only)")
     ap.add_argument("-v", "--verbose", action="store_true", help="list false positives and misses per dev file")
     ap.add_argument("--write-readme", action="store_true", help="also write the summary into bench/README.md")
+    ap.add_argument("--ablation", action="store_true", help="dev figures with each named rule turned off, and the files it changes")
     args = ap.parse_args(argv)
     if not (args.corpus / "labels").is_dir():
         print(f"error: {args.corpus} has no labels/ folder", file=sys.stderr)
         return 2
+    if args.ablation:
+        rows = ablation(args.corpus)
+        base = rows[0]
+        lines = [f"{'rule turned off (dev split)':<22} {'P':>6} {'R':>6} {'F1':>6} {'ΔF1':>7}  files it changes"]
+        for row in rows:
+            files = ", ".join(row["files"][:8]) + (f" (+{len(row['files']) - 8})" if len(row["files"]) > 8 else "")
+            lines.append(f"{row['rule']:<22} {row['precision']:>6.3f} {row['recall']:>6.3f} {row['f1']:>6.3f} {row['f1'] - base['f1']:>+7.3f}  {files}")
+        for line in lines:
+            print(line)
+        if args.write_readme:
+            from readme_block import write
+
+            write("extract_ablation", lines, argv=argv)
+        return 0
     rep = run(args.corpus, args.repeat)
     if args.json:
         print(json.dumps(rep, indent=2, default=str))

@@ -208,7 +208,7 @@ for case in cases:
         crash = "".join(traceback.format_exception(e))[-3000:]
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
-    results.append({"rc": 0 if rc is None else rc, "crash": crash, "output": buf.getvalue().decode("utf-8", "replace")[-200_000:]})
+    results.append({"rc": 0 if rc is None else rc, "crash": crash, "output": buf.getvalue().decode("utf-8", "replace")[-2_000_000:]})
 json.dump(results, open(sys.argv[2], "w"))
 """
 

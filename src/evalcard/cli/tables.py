@@ -118,14 +118,14 @@ def card_source(r, store, repo) -> None:
 
 
 def _extract_one(target, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision, fmt, apply,
-                 create_pr, force, title, include_low_confidence=False) -> Report:
+                 create_pr, force, title, include_low_confidence=False, model_row_index=None) -> Report:
     from ..card.extract import default_model_name, extract
 
     store, repo, text, rid, state = _load_text(target, store_opt, token, repo_type, revision)
     if state.card_error is not None:  # results could not be written into it: say why now, not after the tables
         raise state.card_error
     model = model or default_model_name(text, rid)
-    ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index,
+    ex = extract(text, model=model, tables=list(tables) or None, model_column_index=model_column_index, model_row_index=model_row_index,
                  metric_mapping=mapping, registry=load_registry(), include_low_confidence=include_low_confidence)
     results = [r.replace(task_type=task_type) if task_type else r for r in ex.results]
     report = ex.to_dict()
@@ -168,7 +168,8 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
 @_repo_id_opt
 @_model_opt
 @click.option("--table", "tables", type=int, multiple=True, metavar="N", help="Only these tables (repeatable; numbers as in inspect-tables).")
-@click.option("--model-column-index", type=int, default=None, metavar="N", help="Take scores from this 1-based column (or row), as inspect-tables shows, instead of matching the model name.")
+@click.option("--model-column-index", type=int, default=None, metavar="N", help="Take scores from this 1-based column, as inspect-tables shows, instead of matching the model name.")
+@click.option("--model-row-index", type=int, default=None, metavar="N", help="Take scores from this 1-based row (the header is row 1), instead of matching the model name.")
 @click.option("--metric-mapping", type=click.Path(dir_okay=False), default=None, help="JSON file extending the benchmark-name map.")
 @click.option("--task-type", default=None, help="task.type for the results (default: from the benchmark registry, else text-generation).")
 @click.option("--dataset-name", default=None, hidden=True, help="Accepted for the seed tool; names come from the table.")
@@ -178,7 +179,7 @@ def _extract_one(target, model, tables, model_column_index, mapping, task_type, 
 @write_options
 @batch_options
 @json_option
-def extract_command(targets, repo_id, model, tables, model_column_index, metric_mapping, task_type, dataset_name, include_low_confidence, store_opt,
+def extract_command(targets, repo_id, model, tables, model_column_index, model_row_index, metric_mapping, task_type, dataset_name, include_low_confidence, store_opt,
                     token, repo_type, revision, fmt, apply, create_pr, force, title, from_file, jobs, as_json) -> None:
     """Extract the target model's scores from README tables and add them to the card.
 
@@ -198,7 +199,7 @@ def extract_command(targets, repo_id, model, tables, model_column_index, metric_
     ts = collect_targets(list(targets) + ([repo_id] if repo_id else []), from_file)
     mapping = _mapping(metric_mapping)
     code = run_batch(ts, lambda t: _extract_one(t, model, tables, model_column_index, mapping, task_type, store_opt, token, repo_type, revision,
-                                                 fmt, apply, create_pr, force, title, include_low_confidence), jobs=jobs, as_json=as_json, batched=bool(from_file))
+                                                 fmt, apply, create_pr, force, title, include_low_confidence, model_row_index), jobs=jobs, as_json=as_json, batched=bool(from_file))
     raise SystemExit(code)
 
 
