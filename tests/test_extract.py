@@ -53,6 +53,11 @@ def triples(ex):
         ("65GiB", "unit", None, None, False),
         ("No multimodal support", "text", None, None, False),
         ("2024-07-19", "text", None, None, False),
+        ("0.8672 🏆", "number", 0.8672, None, False),  # a pictograph marking the best score
+        ("🥇 85.1%", "number", 85.1, None, True),
+        ("**71.6** ✅", "number", 71.6, None, False),
+        ("✅", "text", None, None, False),
+        ("37B 🚀", "unit", None, None, False),
     ],
 )
 def test_parse_value(text, kind, value, stderr, percent):

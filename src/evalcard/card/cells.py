@@ -4,41 +4,22 @@ range, a value with a unit or an annotation, a missing mark (``-``, ``N/A``: nev
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from .tables import squash
 
 
 _NUM = r"[-+−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:[.,]\d+)?|\.\d+)"
-
-
 _PM = r"(?:±|\+/-|\+-|\+/−)"
-
-
 _RE_VALUE = re.compile(rf"^({_NUM})\s*(%)?\s*(?:{_PM}\s*({_NUM})\s*(%)?)?$")
-
-
 _RE_VALUE_PAREN_ERR = re.compile(rf"^({_NUM})\s*(%)?\s*\(\s*{_PM}\s*({_NUM})\s*%?\s*\)$")
-
-
 _RE_PAIR = re.compile(rf"^({_NUM})\s*(%)?\s*(?:/|\|)\s*({_NUM})\s*(%)?$")
-
-
 _RE_RANGE = re.compile(rf"^({_NUM})\s*%?\s*(?:–|—|~|\bto\b|-)\s*({_NUM})\s*%?$")
-
-
 _RE_ANNOTATED = re.compile(rf"^({_NUM})\s*%?\s*[\(\[].*[\)\]]$")
-
-
 _RE_UNIT = re.compile(rf"^[~≈<>]?\s*({_NUM})\s*[a-zA-Z/]+\)?$")
-
-
 _TRAILING_MARKS = re.compile(r"(?:\s*(?:[*†‡§¶]+|\^\[?\d*\]?|\[\d{1,2}\]|\(\d{1,2}\)$))+$")
-
-
 _ARROWS = re.compile(r"[↑↓⬆⬇]")
-
-
 MISSING = {"", "-", "–", "—", "--", "---", "n/a", "na", "/", "none", "null", "nan", "?", "…", "...", "x", "tbd", "tba", "n.a.", "n.a", "-/-"}
 
 
@@ -77,6 +58,7 @@ def parse_value(text: str) -> CellValue:
     s = _ARROWS.sub("", s).strip()
     if s.casefold() in MISSING:
         return CellValue("missing", text=s)
+    s = _strip_symbols(s) or s
     if s.startswith("**") and s.endswith("**"):
         s = s[2:-2].strip()
     s2 = _TRAILING_MARKS.sub("", s).strip() or s
@@ -102,6 +84,19 @@ def parse_value(text: str) -> CellValue:
     if m:
         return CellValue("unit", text=s)
     return CellValue("text", text=s)
+
+
+def _strip_symbols(s: str) -> str:
+    """A cell without the pictographs that mark a best score around its number ("0.8672 🏆", "🥇 85.1", "✅")."""
+    def mark(ch: str) -> bool:
+        return unicodedata.category(ch) in ("So", "Cs") or ch in "\ufe0f\u200d" or ch.isspace()
+
+    i, j = 0, len(s)
+    while j > i and mark(s[j - 1]):
+        j -= 1
+    while i < j and mark(s[i]):
+        i += 1
+    return s[i:j]
 
 
 def _is_missing(text: str) -> bool:

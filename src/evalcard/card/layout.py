@@ -23,28 +23,14 @@ _NON_SCORE = re.compile(
     r"g?macs|macts|sec|fps|schedule|resolution|img[_ ]?size|compress(?:ion)? rate|fertility)(?:$|[^a-z])",
     re.I,
 )
-
-
 _RELATIVE = re.compile(r"\brel(?:ative)?\b|speed[- ]?up|×|\bx\b", re.I)
-
-
 _TRAINING_LOG = re.compile(r"^(?:training loss|epoch|step|validation loss|train loss|eval loss|learning rate)$", re.I)
-
-
 _BENCH_HEADER = re.compile(r"bench|dataset|task|eval|test[ _-]?set|subject|^metric|^name$|^corpus$", re.I)
-
-
 #: a column of counts or statistics beside the scores of a test set ("#sent", "#words", BLEU's brevity penalty "BP")
 _COUNT_HEADER = re.compile(r"^(?:#\s*\w*|n|count|sents?|sentences|words|tokens|samples|examples|size|bp|ref[ _-]?len|hyp[ _-]?len|len(?:gth)?)$", re.I)
-
-
 #: a language pair as translation tables write it ("fin-eng", "en-de", "eng-deu")
 _LANG_PAIR = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z]{4})?[-–>][a-z]{2,3}(?:_[A-Za-z]{4})?$")
-
-
 _MODEL_HEADER = re.compile(r"^(?:models?|model name|models?\s*/\s*\w+|method|system|checkpoint|llm|name)$", re.I)
-
-
 _SCOREISH = re.compile(r"score|result|accuracy|\bacc\b|performance|\bwer\b|\bcer\b|\bf1\b|bleu|rouge|pass@|exact match|\bem\b|win rate|elo|pearson|spearman|correlation|ndcg|\bmrr\b|\bm?iou\b|\bmap\b|top-?[15]\b|acc@\d", re.I)
 
 

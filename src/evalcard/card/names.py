@@ -18,23 +18,11 @@ _SHOT = re.compile(
     r"^\(?\s*(?:(\d+)\s*[- ]?\s*shots?(?:\s*@\s*\d+)?|(zero|one|two|three|four|five|few)[- ]?shots?|n\s*=\s*(\d+)|(\d+)\s*[- ]?\s*shot\s*\+?\s*cot|k\s*=\s*(\d+))\s*\)?$",
     re.I,
 )
-
-
 _SHOT_RANGE = re.compile(r"^(\d+)\s*[-–~]\s*(\d+)\s*[- ]?shots?$", re.I)
-
-
 _WORD_NUM = {"zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5}
-
-
 _NOTE_WORDS = re.compile(r"^(cot|chain[- ]of[- ]thought|maj@\d+|self[- ]?consistency|sc|tool[s-]?(?:use)?|w/ tools|no[- ]?cot|greedy|sampling|avg@\d+)$", re.I)
-
-
 _SPLITS = {"val": "validation", "validation": "validation", "dev": "dev", "test": "test", "testmini": "testmini", "test-mini": "testmini", "mini": "mini", "train": "train"}
-
-
 _PAREN = re.compile(r"\s*[\(（]([^()（）]*)[\)）]")
-
-
 _METRIC_ONLY_EXTRA = re.compile(r"^(?:r|p|recall|precision|hit|mrr|ndcg|map|acc|top)\s*@\s*\d+$", re.I)
 
 
@@ -144,17 +132,9 @@ def slug(name: str) -> str:
 
 
 _PRECISION_SUFFIX = re.compile(r"\s*[\(\[]\s*(?:bf16|fp16|fp32|float16|bfloat16|float32|full[- ]precision|original|unquantized)\s*[\)\]]\s*$", re.I)
-
-
 _THIS = re.compile(r"\s*[\(\[]\s*(?:this|ours|this model|this work)\s*[\)\]]\s*", re.I)
-
-
 _INSTRUCT_SUFFIX = re.compile(r"[\s\-_.]+(instruct|chat|it)$", re.I)
-
-
 _INSTRUCT_CONTEXT = re.compile(r"instruct|\bchat\b|fine[- ]?tuned|post[- ]?trained|\baligned\b|\bsft\b|\brlhf\b", re.I)
-
-
 _BASE_CONTEXT = re.compile(r"\bbase\b|pre[- ]?trained|pretrain", re.I)
 
 
