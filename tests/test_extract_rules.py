@@ -33,6 +33,8 @@ EXAMPLES = {
     "non-score-columns": ("| Model | Params | MMLU |\n|---|---|---|\n| ours | 7 | 61.5 |\n| other | 13 | 50.0 |\n", "ours", [("MMLU", 61.5)]),
     "row-index": ("## ImageNet-1k\n\n| | name | top1 |\n|---|---|---|\n| 0 | ours | 84.1 |\n| 1 | other | 85.1 |\n", "ours", [("ImageNet-1k / top1", 84.1)]),
     "generic-title": ("## Results\n\n| Model | WER |\n|---|---|\n| ours | 5.1 |\n| other | 6.0 |\n", "ours", [("WER", 5.1)]),
+    "sibling-heading": ("### C-Eval\n\nWe test 5-shot.\n\n### Results\n\n| Model | STEM | Humanities |\n|---|---|---|\n| other | 1 | 2 |\n"
+                        "| ours | 47.0 | 53.6 |\n", "ours", [("C-Eval / STEM", 47.0), ("C-Eval / Humanities", 53.6)]),
     "context-name": ("## Evaluation on MLSUM German Test Set\n\n| Model | rouge1 |\n|---|---|\n| ours | 41.2 |\n| other | 40.0 |\n",
                      "ours", [("MLSUM German Test Set / rouge1", 41.2)]),
     "proper-name-heading": ("## MultiPL-E\n\n| Model | Python | C++ |\n|---|---|---|\n| ours | 83.2 | 71.2 |\n| other | 1 | 2 |\n",
@@ -160,3 +162,13 @@ def inspect_tables_reasons(text, **kw):
 
     ctx = _make_ctx("ours", None, None, kw.get("model_column_index"), kw.get("model_row_index"))
     return " ".join(_read_table(parse_tables(text)[0], ctx, forced=False)[0].reasons)
+
+
+def test_the_heading_before_is_only_taken_when_it_names_a_benchmark_and_the_own_heading_is_generic():
+    base = "| Model | STEM | Humanities |\n|---|---|---|\n| other | 1 | 2 |\n| ours | 47.0 | 53.6 |\n"
+    # a heading before or above that names no benchmark is not taken
+    assert got("### Installation\n\ntext\n\n### Results\n\n" + base, "ours") == []  # bare parts: nothing names the benchmark
+    assert got("## Usage\n\n### Results\n\n" + base, "ours") == []
+    # the heading above, when the one before at its own level names nothing; a specific heading of its own wins
+    assert got("## C-Eval\n\n### Results\n\n" + base, "ours") == got("## C-Eval\n\n" + base, "ours")
+    assert got("### C-Eval\n\n### CMMLU\n\n" + base, "ours")[0][0].startswith("CMMLU")

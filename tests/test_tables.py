@@ -192,3 +192,10 @@ def test_huge_spans_are_capped():
     (t,) = parse_tables(text)
     assert t.n_cols <= 512
     assert t.n_rows == 2
+
+
+def test_previous_heading_is_the_one_of_the_same_level_before_the_tables_own():
+    text = "# T\n\n### C-Eval\n\nprose\n\n### Results\n\n| a | b |\n|---|---|\n| x | 1 |\n\n## Other\n\n| a | b |\n|---|---|\n| x | 1 |\n"
+    t1, t2 = parse_tables(text)
+    assert (t1.heading, t1.previous_heading) == ("Results", "C-Eval")
+    assert (t2.heading, t2.previous_heading) == ("Other", None)  # '## Other' replaced no heading of its level

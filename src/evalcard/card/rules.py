@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..benchmarks import Benchmark, Registry
+from ..benchmarks import Benchmark, Registry, load_registry
 from ..results import EvalResult, to_float
 from .tables import Table
 from .ruleset import active
@@ -20,6 +20,14 @@ from .layout import _BENCH_HEADER, _COUNT_HEADER, _LANG_PAIR, _Layout, _metric_o
 
 if TYPE_CHECKING:
     from .extract import TableReport
+
+
+def _is_benchmark_name(text: str, registry: Registry | None = None) -> bool:
+    """A name that is a benchmark's (the registry's or the frameworks'), whole or without its qualifiers in brackets
+    ("MMLU (5-shot, macro_avg/acc)", "XNLI")."""
+    reg = registry or load_registry()
+    bare = re.sub(r"\s*[\(\[（][^()\[\]（）]*[\)\]）]", "", text).strip()
+    return reg.names_benchmark(text) or reg.names_benchmark(bare)
 
 
 def _context_text(table: Table) -> str:
@@ -85,8 +93,7 @@ def _known(res: EvalResult, ctx: _Ctx) -> bool:
         if any(_lookup_benchmark(part, ctx.registry, ctx.mapping)):
             return True
         # "MMLU (5-shot, macro_avg/acc)", "XNLI": the name without its qualifiers is a benchmark's
-        bare = re.sub(r"\s*[\(\[（][^()\[\]（）]*[\)\]）]", "", part).strip()
-        if ctx.registry.names_benchmark(part) or ctx.registry.names_benchmark(bare):
+        if _is_benchmark_name(part, ctx.registry):
             return True
     return res.metric_type != "score" and ctx.registry.metric(res.metric_type) is not None
 
@@ -232,12 +239,21 @@ def _names_a_benchmark(text: str) -> bool:
     return any(_PROPER_NAME_WORD.match(w) for w in re.findall(r"[\w-]+", text))
 
 
+
+
+
 def _context_name(table: Table, lay: _Layout) -> str | None:
     """What the caption or heading of a table says its scores are about, when it names something (a dataset, a
     benchmark); None for a generic title ("Results", "Test Result")."""
     if not active("context-name"):
         return None
     name = table.caption or lay.caption or table.heading
+    if name is not None and not (table.caption or lay.caption) and _generic_title(name) and active("sibling-heading"):
+        # "### C-Eval" (prose) then "### Results" over the table, or "## C-Eval" above it: the generic heading
+        # continues the one before it at its own level, else the one it sits under, when that names a benchmark
+        for before in (table.previous_heading, table.heading_path[-2] if len(table.heading_path) > 1 else None):
+            if before and _is_benchmark_name(before):
+                return before
     if name is None or _generic_title(name):
         return None
     # "Evaluation on MLSUM German Test Set", "Results on WMT16": the words before "on" only say results follow

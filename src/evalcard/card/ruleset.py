@@ -29,6 +29,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("non-score-columns", "columns of properties (parameters, context, latency, FLOPs, dates...) are not scores"),
     Rule("row-index", "a header-less column counting 0, 1, 2... is an index, not a score"),
     Rule("generic-title", "a heading that only says results follow ('Results', 'Evaluation') names no dataset"),
+    Rule("sibling-heading", "a generic heading ('### Results') continues the one naming a benchmark before it or above it ('### C-Eval')"),
     Rule("context-name", "the caption or heading names what a table measures ('Evaluation on MLSUM German Test Set')"),
     Rule("proper-name-heading", "a heading written as a proper name ('MultiPL-E', 'ChID') qualifies columns that are its parts"),
     Rule("bare-part", "a score named only 'Average', 'STEM' or 'Overall', with nothing naming the benchmark, is skipped"),

@@ -60,6 +60,8 @@ class Table:
     heading: str | None = None
     #: headings above the table, outermost first (["Evaluation", "Base model"])
     heading_path: list[str] = field(default_factory=list)
+    #: the heading of the same level right before the table's own ("### C-Eval" before "### Results"), if any
+    previous_heading: str | None = None
     caption: str | None = None
     #: cleaned text of the lines between the previous block boundary (heading/table) and the table, last few lines
     before: str = ""
@@ -387,18 +389,21 @@ def parse_tables(text: str) -> list[Table]:
     prev_end_line = -1
     hi = 0
     path: list[tuple[int, str]] = []
+    sibling: str | None = None  # the heading the last one replaced at its own level
     last_heading_line = -1
     for n, (pos, table) in enumerate(found, start=1):
         table.index = n
         ln = table.line - 1
         while hi < len(headings) and headings[hi][0] < ln:
             hl, level, htext = headings[hi]
+            sibling = next((p[1] for p in path if p[0] == level), None)
             path = [p for p in path if p[0] < level] + [(level, htext)]
             last_heading_line = hl
             hi += 1
         if path:
             table.heading = path[-1][1]
             table.heading_path = [p[1] for p in path]
+            table.previous_heading = sibling
         boundary = max(prev_end_line, last_heading_line)
         table.before = _before_text(mlines, boundary, ln)
         if not table.caption:
