@@ -53,6 +53,7 @@ def triples(ex):
         ("65GiB", "unit", None, None, False),
         ("No multimodal support", "text", None, None, False),
         ("2024-07-19", "text", None, None, False),
+        ("18.0/18.7/17.8", "tuple", 18.0, None, False),  # precision/recall/F1 in one cell
         ("0.8672 🏆", "number", 0.8672, None, False),  # a pictograph marking the best score
         ("🥇 85.1%", "number", 85.1, None, True),
         ("**71.6** ✅", "number", 71.6, None, False),
@@ -743,3 +744,18 @@ def test_a_cell_of_the_models_row_that_nothing_names_is_said_so():
     left = _left(rep)
     assert left[(3, 3)].startswith("in the model's row or column, but no benchmark names it")
     assert left[(2, 3)] == "row 'Other' is not the model's"
+
+
+def test_a_cell_of_three_scores_is_split_only_when_three_parts_are_announced():
+    assert parse_value("18.0/18.7/17.8").parts == (18.0, 18.7, 17.8)
+    table = "| Model | ROUGE-1 |\n|---|---|\n| ours | 18.0/18.7/17.8 |\n| other | 13.1/17.9/14.4 |\n"
+    note = "\nThe numbers in the tables denote *precision/recall/F1-score*\n"
+    ex = extract(table + note, model="ours")
+    assert [(r.value, r.notes, r.metric_type) for r in ex.results] == [
+        (18.0, "precision", "precision"), (18.7, "recall", "recall"), (17.8, "F1-score", "f1")]
+    # two parts announced for three numbers, or nothing announced: skipped with the reason
+    assert extract(table + "\nCells are precision/recall.\n", model="ours").results == []
+    ex = extract(table, model="ours")
+    assert ex.results == [] and ex.skipped[0].reason == "cell '18.0/18.7/17.8' holds 3 numbers and the name does not say which is which"
+    header = "| Model | ROUGE-1 P/R/F1 |\n|---|---|\n| ours | 18.0/18.7/17.8 |\n| other | 13.1/17.9/14.4 |\n"
+    assert [r.value for r in extract(header, model="ours").results] == [18.0, 18.7, 17.8]

@@ -15,6 +15,9 @@ _PM = r"(?:±|\+/-|\+-|\+/−)"
 _RE_VALUE = re.compile(rf"^({_NUM})\s*(%)?\s*(?:{_PM}\s*({_NUM})\s*(%)?)?$")
 _RE_VALUE_PAREN_ERR = re.compile(rf"^({_NUM})\s*(%)?\s*\(\s*{_PM}\s*({_NUM})\s*%?\s*\)$")
 _RE_PAIR = re.compile(rf"^({_NUM})\s*(%)?\s*(?:/|\|)\s*({_NUM})\s*(%)?$")
+_RE_TUPLE = re.compile(rf"^{_NUM}\s*%?(?:\s*/\s*{_NUM}\s*%?){{2,5}}$")  # '18.0/18.7/17.8': precision/recall/F1
+#: the kinds of cell that hold scores: one number, or several ('a/b', 'a/b/c') that a name must tell apart
+NUMERIC = ("number", "pair", "tuple")
 _RE_RANGE = re.compile(rf"^({_NUM})\s*%?\s*(?:–|—|~|\bto\b|-)\s*({_NUM})\s*%?$")
 _RE_ANNOTATED = re.compile(rf"^({_NUM})\s*%?\s*[\(\[].*[\)\]]$")
 _RE_UNIT = re.compile(rf"^[~≈<>]?\s*({_NUM})\s*[a-zA-Z/]+\)?$")
@@ -30,6 +33,8 @@ class CellValue:
     kind: str
     value: float | None = None
     second: float | None = None
+    #: every number of a 'pair' or 'tuple' cell, in order
+    parts: tuple[float, ...] = ()
     stderr: float | None = None
     percent: bool = False
     text: str = ""
@@ -73,7 +78,11 @@ def parse_value(text: str) -> CellValue:
         return CellValue("number", _to_float(m.group(1)), stderr=_to_float(m.group(3)), percent=bool(m.group(2)), text=s)
     m = _RE_PAIR.match(s2)
     if m:
-        return CellValue("pair", _to_float(m.group(1)), second=_to_float(m.group(3)), percent=bool(m.group(2) or m.group(4)), text=s)
+        a, b = _to_float(m.group(1)), _to_float(m.group(3))
+        return CellValue("pair", a, second=b, parts=(a, b), percent=bool(m.group(2) or m.group(4)), text=s)
+    if _RE_TUPLE.match(s2):
+        nums = tuple(_to_float(x) for x in re.findall(_NUM, s2))
+        return CellValue("tuple", nums[0], second=nums[1], parts=nums, percent="%" in s2, text=s)
     m = _RE_RANGE.match(s2)
     if m:
         return CellValue("range", text=s)

@@ -32,7 +32,7 @@ from ..errors import SourceError, UsageError
 from ..results import EvalResult
 from .tables import Table, parse_tables, squash
 from .frontmatter import front_matter_end
-from .cells import CellValue, parse_value
+from .cells import NUMERIC, CellValue, parse_value
 from .names import (
     model_key, clean_benchmark_name, _Ctx, _lookup_benchmark, _make_ctx, _metric_in_text, _metric_led, shot_count,
     slug, split_name,
@@ -182,7 +182,7 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
 MAX_LEFT_OUT = 2000
 
 
-_SCORE_LIKE = ("number", "pair", "range", "annotated", "unit")
+_SCORE_LIKE = (*NUMERIC, "range", "annotated", "unit")
 
 
 def _left_out(lay: _Layout, rep: TableReport, skips: list[Skip], ctx: _Ctx) -> list[dict[str, Any]]:
@@ -254,7 +254,7 @@ def _read_layout(lay: _Layout, ctx: _Ctx, forced: bool) -> tuple[TableReport, li
     row_hits: list[tuple[int, int, int]] = []  # (row, first label idx, last label idx)
     if ctx.row_index is not None:
         r = ctx.row_index - 1
-        if r in lay.data_rows and lay.label_cols and any(lay.value(r, c).kind in ("number", "pair") for c in scored):
+        if r in lay.data_rows and lay.label_cols and any(lay.value(r, c).kind in NUMERIC for c in scored):
             row_hits = [(r, 0, 0)]
         else:
             rep.reasons.append(f"--model-row-index {ctx.row_index}: row is not a row of scores in this table")
@@ -289,8 +289,8 @@ def _read_layout(lay: _Layout, ctx: _Ctx, forced: bool) -> tuple[TableReport, li
     else:
         family = False
     if col_hits and row_hits:
-        col_vals = sum(1 for c in col_hits for r in lay.data_rows if lay.value(r, c).kind in ("number", "pair"))
-        row_vals = sum(1 for r, _, _ in row_hits for c in scored if lay.value(r, c).kind in ("number", "pair"))
+        col_vals = sum(1 for c in col_hits for r in lay.data_rows if lay.value(r, c).kind in NUMERIC)
+        row_vals = sum(1 for r, _, _ in row_hits for c in scored if lay.value(r, c).kind in NUMERIC)
         if col_vals and row_vals:
             rep.reasons.append("the model name is both a column header and a row label; skipped (pick the layout with --model-column-index)")
             return rep, skips
@@ -357,7 +357,7 @@ def _collect_candidates(lay: _Layout, rep: TableReport, ctx: _Ctx) -> None:
     row_names = []
     name_col = _name_col(lay)
     for r in lay.data_rows:
-        if name_col is None or not any(lay.value(r, c).kind in ("number", "pair") for c in scored):
+        if name_col is None or not any(lay.value(r, c).kind in NUMERIC for c in scored):
             continue
         t = lay.text(r, name_col)
         if t:
@@ -545,22 +545,24 @@ def _emit(
     halves: list[tuple[float, str | None]] = []
     if cv.kind == "number":
         halves = [(cv.value, None)]  # type: ignore[list-item]
-    elif cv.kind == "pair":
+    elif cv.kind in ("pair", "tuple"):
+        n = len(cv.parts)
         # each level of a composed name on its own ("MMMU (val/test) / 0-shot"), the most specific first
-        parts = next((p for p in map(_pair_parts, reversed(written.split(" / "))) if p), None)
+        parts = next((p for p in (_pair_parts(level, n) for level in reversed(written.split(" / "))) if p), None)
         if parts is None:
             # a header level above says it: 'F1/FPR' spanning the language columns of '0.899/0.090' cells
             for h in header_hints:
-                hp = _pair_parts(clean_benchmark_name(h)) if h else None
+                hp = _pair_parts(clean_benchmark_name(h), n) if h else None
                 if hp and any(_metric_only(x, reg) for x in hp):  # a metric pair, not a model named "org/model"
                     parts = hp
                     break
         if parts is None:
-            parts = _announced_pair(table.before, reg)  # "The results columns below are represented as `PSNR/SSIM`."
+            # "The results columns below are represented as `PSNR/SSIM`." before the table, or a note after it
+            parts = _announced_pair(table.before, reg, n) or _announced_pair(table.after, reg, n)
         if parts is None:
-            skips.append(Skip(table.index, written, f"cell '{cv.text}' holds two numbers and the name does not say which is which", r + 1, c + 1))
+            skips.append(Skip(table.index, written, f"cell '{cv.text}' holds {'two' if n == 2 else n} numbers and the name does not say which is which", r + 1, c + 1))
             return []
-        halves = [(cv.value, parts[0]), (cv.second, parts[1])]  # type: ignore[list-item]
+        halves = list(zip(cv.parts, parts))  # type: ignore[arg-type]
     elif cv.kind == "range":
         skips.append(Skip(table.index, written, f"cell '{cv.text}' is a range, not one score", r + 1, c + 1))
         return []

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from ..benchmarks import Registry, normalize_name
 from .tables import Table, squash
 from .ruleset import active
-from .cells import _ARROWS, CellValue, _is_missing, parse_value
+from .cells import NUMERIC, _ARROWS, CellValue, _is_missing, parse_value
 from .names import clean_benchmark_name, _METRIC_ONLY_EXTRA, shot_count, _SHOT_RANGE
 
 
@@ -90,7 +90,7 @@ def _spanned_header_row(rows: list, h: int) -> bool:
     if not (first.is_copy and first.text and first.text == rows[h - 1][0].text):
         return False
     rest = [c.text for c in rows[h][1:] if c.text and not _is_missing(c.text)]
-    return bool(rest) and all(parse_value(t).kind not in ("number", "pair") for t in rest)
+    return bool(rest) and all(parse_value(t).kind not in NUMERIC for t in rest)
 
 
 def _metric_only(text: str, registry: Registry) -> bool:
@@ -133,7 +133,7 @@ def _layout(table: Table, registry: Registry) -> _Layout:
             only = nonempty[0]
             copies = any(c.is_copy for c in rows[r][1:])
             single = len(nonempty) == 1 and (texts[0] == only or (ncols > 2 and texts[1] == only and not texts[0]))
-            if (copies or single) and parse_value(only).kind not in ("number", "pair"):
+            if (copies or single) and parse_value(only).kind not in NUMERIC:
                 section = only
                 continue
         lay.data_rows.append(r)
@@ -144,7 +144,7 @@ def _layout(table: Table, registry: Registry) -> _Layout:
         n_num = n_text = 0
         for r in lay.data_rows:
             v = lay.value(r, c)
-            if v.kind in ("number", "pair"):
+            if v.kind in NUMERIC:
                 n_num += 1
             elif v.kind != "missing":
                 n_text += 1

@@ -276,30 +276,32 @@ def _bare_part(name: str) -> bool:
     return active("bare-part") and _only_words(name, _BARE_PARTS)
 
 
-def _pair_parts(name: str) -> tuple[str, str] | None:
-    """The two halves a name announces for an 'a/b' cell, written as one word at its end ('eng->kgv/kgv->eng',
-    'MMMU (val/test)'), else None. A ' / ' with spaces joins the levels of a composed name ("Competition-level
-    math / maj@64"): it announces nothing."""
+def _pair_parts(name: str, n: int = 2) -> tuple[str, ...] | None:
+    """The ``n`` parts a name announces for an 'a/b' (or 'a/b/c') cell, written as one word at its end
+    ('eng->kgv/kgv->eng', 'MMMU (val/test)'), else None. A ' / ' with spaces joins the levels of a composed name
+    ("Competition-level math / maj@64"): it announces nothing."""
     if not active("pair-in-name"):
         return None
-    m = re.search(r"(?:^|[\s(])([^\s/()]+)/([^\s/()]+)\)?\s*$", name)
+    m = re.search(r"(?:^|[\s(])([^\s()]+)\)?\s*$", name)
     if not m:
         return None
-    a, b = m.group(1), m.group(2)
-    if re.fullmatch(r"[\d.]+", a) or re.fullmatch(r"[\d.]+", b):
+    parts = tuple(m.group(1).split("/"))
+    if len(parts) != n or any(not p or re.fullmatch(r"[\d.]+", p) for p in parts):
         return None
-    return a, b
+    return parts
 
 
-def _announced_pair(text: str, reg: Registry) -> tuple[str, str] | None:
-    """The metric pair the text right before a table announces for its 'a/b' cells ("represented as
-    `PSNR/SSIM`"): exactly one 'A/B' word there with both halves metrics, else None."""
+def _announced_pair(text: str, reg: Registry, n: int = 2) -> tuple[str, ...] | None:
+    """The ``n`` metrics the text beside a table announces for its 'a/b' (or 'a/b/c') cells ("represented as
+    `PSNR/SSIM`", "the numbers denote *precision/recall/F1-score*"): exactly one such word there, every part of it
+    a metric, else None."""
     if not active("pair-announced"):
         return None
-    found = {
-        (a, b) for a, b in re.findall(r"(?<![\w/])([A-Za-z][\w@.-]*)/([A-Za-z][\w@.-]*)(?![\w/])", text or "")
-        if _metric_only(a, reg) and _metric_only(b, reg)
-    }
+    found = set()
+    for word in re.findall(r"(?<![\w/])[A-Za-z][\w@.-]*(?:/[A-Za-z][\w@.-]*)+(?![\w/])", text or ""):
+        parts = tuple(word.split("/"))
+        if len(parts) == n and all(_metric_only(p, reg) for p in parts):
+            found.add(parts)
     return found.pop() if len(found) == 1 else None
 
 
