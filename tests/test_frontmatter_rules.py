@@ -458,6 +458,24 @@ def test_a_flow_mapping_is_rewritten_when_asked(text, key, value, expected):
     assert _edit(text, key, value, rewrite_front_matter=True) == expected
 
 
+@pytest.mark.parametrize(
+    "text, rewritten",
+    [
+        # libyaml reads these tabs, PyYAML's own scanner refuses them: the flow mapping is still told as one
+        ("---\n{a:\t1,\nb: 2}\n---\nbody\n", "---\na: 1\nb: 2\nd: 4\n---\nbody\n"),
+        ("---\n{a: [1,\t2], b: 2}\n---\nbody\n", "---\na:\n- 1\n- 2\nb: 2\nd: 4\n---\nbody\n"),
+        # libyaml refuses a lone surrogate escape, PyYAML reads it
+        ('---\n{a: "x\\ud800", b: 2}\n---\nbody\n', '---\na: "x\\uD800"\nb: 2\nd: 4\n---\nbody\n'),
+    ],
+)
+def test_a_flow_mapping_only_one_of_the_two_parsers_reads_is_still_a_flow_mapping(text, rewritten):
+    card = parse_card(text.encode(), path="R.md")
+    e = _error(CardLayoutError, card.with_key, "d", 4)
+    assert str(e).startswith("R.md:2: cannot edit 'd' in place: the front matter is one flow mapping ({...})")
+    assert e.hint == FLOW_HINT
+    assert _edit(text, "d", 4, rewrite_front_matter=True) == rewritten
+
+
 def test_a_splice_that_changes_another_key_is_refused():
     # the quoted string runs over a line that looks like the key: the splice would change the string instead
     text = "---\ndesc: 'x\nlicense: y'\nlicense: mit\n---\n"

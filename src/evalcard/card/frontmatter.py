@@ -385,11 +385,15 @@ class Card:
 
 
 def _flow_root(ytext: str) -> bool:
-    """Whether the front matter's root is a flow mapping (``{...}``), which no splice can edit."""
+    """Whether the front matter's root is a flow mapping (``{...}``), which no splice can edit.
+
+    ``ytext`` is front matter that :func:`load_yaml_strict` loaded, and it is composed the way that read it: libyaml's
+    parser first (it accepts a tab PyYAML refuses, as in ``{a:\\t1}``), PyYAML's own where libyaml refuses (a
+    ``"\\ud800"`` escape). So one of the two composes it, under the limits it already passed."""
     try:
-        node = yaml.compose(ytext, Loader=_StrictLoader)  # noqa: S506 - a SafeLoader subclass, bounded
-    except (yaml.YAMLError, _Limit):
-        return False
+        node = (_FastLoader or _StrictLoader)(ytext).get_single_node()
+    except yaml.YAMLError:
+        node = _StrictLoader(ytext).get_single_node()
     return isinstance(node, yaml.MappingNode) and bool(node.flow_style)
 
 
