@@ -240,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.write_readme:
             from readme_block import write
 
-            write("extract_ablation", lines, argv=argv)
+            write("extract_ablation", lines, argv=argv, script="extract_quality")
         return 0
     rep = run(args.corpus, args.repeat)
     if args.json:

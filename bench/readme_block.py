@@ -36,17 +36,18 @@ def machine() -> str:
     return ", ".join(parts)
 
 
-def block(name: str, lines: list[str], argv: list[str] | None = None) -> str:
-    cmd = " ".join(["python", f"bench/{name}.py", *(argv if argv is not None else sys.argv[1:])]).replace(" --write-readme", "")
+def block(name: str, lines: list[str], argv: list[str] | None = None, script: str | None = None) -> str:
+    cmd = " ".join(["python", f"bench/{script or name}.py", *(argv if argv is not None else sys.argv[1:])]).replace(" --write-readme", "")
     head = f"Measured {_dt.date.today().isoformat()} on {machine()} by `{cmd}`:"
     return "\n".join([f"<!-- measured:{name} -->", head, "", "```text", *lines, "```", f"<!-- /measured:{name} -->"])
 
 
-def write(name: str, lines: list[str], readme: Path = README, argv: list[str] | None = None) -> None:
-    """Replace the measured block of ``name`` (which must exist in the README) with ``lines``."""
+def write(name: str, lines: list[str], readme: Path = README, argv: list[str] | None = None, script: str | None = None) -> None:
+    """Replace the measured block of ``name`` (which must exist in the README) with ``lines``; ``script`` names the
+    benchmark that printed them when it is not ``bench/NAME.py``."""
     text = readme.read_text(encoding="utf-8")
     pat = re.compile(rf"<!-- measured:{re.escape(name)} -->.*?<!-- /measured:{re.escape(name)} -->", re.S)
     if not pat.search(text):
         raise SystemExit(f"{readme}: no <!-- measured:{name} --> block to replace")
-    readme.write_text(pat.sub(lambda _: block(name, lines, argv), text, count=1), encoding="utf-8")
+    readme.write_text(pat.sub(lambda _: block(name, lines, argv, script), text, count=1), encoding="utf-8")
     print(f"wrote the figures into {readme}", file=sys.stderr)

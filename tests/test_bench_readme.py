@@ -36,3 +36,10 @@ def test_write_replaces_only_its_block(tmp_path):
         assert "no <!-- measured:z --> block" in str(e)
     else:
         raise AssertionError("a missing block must not be appended silently")
+
+
+def test_a_block_can_name_the_benchmark_that_printed_it(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("<!-- measured:extract_ablation -->\n<!-- /measured:extract_ablation -->\n")
+    readme_block.write("extract_ablation", ["x"], readme=readme, argv=["--ablation"], script="extract_quality")
+    assert "by `python bench/extract_quality.py --ablation`:" in readme.read_text()
