@@ -759,3 +759,12 @@ def test_a_cell_of_three_scores_is_split_only_when_three_parts_are_announced():
     assert ex.results == [] and ex.skipped[0].reason == "cell '18.0/18.7/17.8' holds 3 numbers and the name does not say which is which"
     header = "| Model | ROUGE-1 P/R/F1 |\n|---|---|\n| ours | 18.0/18.7/17.8 |\n| other | 13.1/17.9/14.4 |\n"
     assert [r.value for r in extract(header, model="ours").results] == [18.0, 18.7, 17.8]
+
+
+def test_the_parts_of_a_pair_take_their_own_metrics_direction_unless_the_user_or_an_arrow_says_otherwise():
+    table = "The columns are `PSNR/FID`.\n\n| Dataset | ours-base |\n|---|---|\n| Set5 | 38.02/12.5 |\n"
+    got = lambda ex: [(r.metric_type, r.higher_is_better) for r in ex.results]  # noqa: E731
+    assert got(extract(table, model="ours-base")) == [("psnr", True), ("fid", False)]
+    mapped = extract(table, model="ours-base", metric_mapping={"Set5": {"dataset_id": "org/set5", "higher_is_better": True}})
+    assert got(mapped) == [("psnr", True), ("fid", True)]
+    assert got(extract(table.replace("| Set5 |", "| Set5 ⬇ |"), model="ours-base")) == [("psnr", False), ("fid", False)]

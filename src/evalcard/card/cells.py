@@ -32,7 +32,6 @@ class CellValue:
 
     kind: str
     value: float | None = None
-    second: float | None = None
     #: every number of a 'pair' or 'tuple' cell, in order
     parts: tuple[float, ...] = ()
     stderr: float | None = None
@@ -42,6 +41,11 @@ class CellValue:
     @property
     def is_number(self) -> bool:
         return self.kind == "number"
+
+    @property
+    def second(self) -> float | None:
+        """The second number of a 'pair' or 'tuple' cell."""
+        return self.parts[1] if len(self.parts) > 1 else None
 
 
 def _to_float(s: str) -> float:
@@ -79,10 +83,10 @@ def parse_value(text: str) -> CellValue:
     m = _RE_PAIR.match(s2)
     if m:
         a, b = _to_float(m.group(1)), _to_float(m.group(3))
-        return CellValue("pair", a, second=b, parts=(a, b), percent=bool(m.group(2) or m.group(4)), text=s)
+        return CellValue("pair", a, parts=(a, b), percent=bool(m.group(2) or m.group(4)), text=s)
     if _RE_TUPLE.match(s2):
         nums = tuple(_to_float(x) for x in re.findall(_NUM, s2))
-        return CellValue("tuple", nums[0], second=nums[1], parts=nums, percent="%" in s2, text=s)
+        return CellValue("tuple", nums[0], parts=nums, percent="%" in s2, text=s)
     m = _RE_RANGE.match(s2)
     if m:
         return CellValue("range", text=s)

@@ -174,7 +174,7 @@ def _read_table(table: Table, ctx: _Ctx, forced: bool) -> tuple[TableReport, lis
     """One table's report (results, reasons, and a reason for every score-like cell left out) and its skips."""
     lay = _layout(table, ctx.registry)
     rep, skips = _read_layout(lay, ctx, forced)
-    rep.left_out = _left_out(lay, rep, skips, ctx)
+    rep.left_out = _left_out(lay, rep, skips)
     return rep, skips
 
 
@@ -185,7 +185,7 @@ MAX_LEFT_OUT = 2000
 _SCORE_LIKE = (*NUMERIC, "range", "annotated", "unit")
 
 
-def _left_out(lay: _Layout, rep: TableReport, skips: list[Skip], ctx: _Ctx) -> list[dict[str, Any]]:
+def _left_out(lay: _Layout, rep: TableReport, skips: list[Skip]) -> list[dict[str, Any]]:
     """A reason for every cell that looks like a score (a number, 'a/b', a range, a number with a unit or a note)
     and gave no result: its own skip, a column that is not a score, the row or column of another model, or why the
     table gave nothing."""
@@ -474,7 +474,7 @@ def _extract_columns(lay: _Layout, row_hits: list[tuple[int, int, int]], ctx: _C
     leaf_count: dict[tuple[str, int | None], int] = {}
     for v in leaves.values():
         leaf_count[v] = leaf_count.get(v, 0) + 1
-    context_name = _context_name(table, lay)
+    context_name = _context_name(table, lay, reg)
     # a caption or heading naming a known benchmark, when no column names one: the table's scores are its parts
     bench_context = None
     if context_name and (_lookup_benchmark(context_name, reg, ctx.mapping)[0] is not None or _names_a_benchmark(context_name)):
@@ -609,12 +609,10 @@ def _emit(
     if metric_text and metric_name and metric_type != slug(metric_text) and metric_name.casefold() != metric_type.casefold():
         notes.append(f"metric: {metric_name}")
     # direction
-    hib: bool | None = None
     arrow_src = " ".join([written, *header_hints])
-    if "↑" in arrow_src or "⬆" in arrow_src:
-        hib = True
-    elif "↓" in arrow_src or "⬇" in arrow_src:
-        hib = False
+    arrow_hib = True if ("↑" in arrow_src or "⬆" in arrow_src) else False if ("↓" in arrow_src or "⬇" in arrow_src) else None
+    user_hib = bool(override["higher_is_better"]) if override and "higher_is_better" in override else None
+    hib = arrow_hib
     if hib is None:
         for mid in (metric_named, metric_type):
             m = reg.metrics.get(mid) if mid else None
@@ -625,15 +623,15 @@ def _emit(
         hib = bench.higher_is_better
     if hib is None and re.search(r"\berror\b|perplexity|\bppl\b|\bloss\b|\bwer\b|\bcer\b", arrow_src, re.I):
         hib = False
-    if override and "higher_is_better" in override:
-        hib = bool(override["higher_is_better"])
+    if user_hib is not None:
+        hib = user_hib
     # scale
     scale = _scale(cv, series, metric_type, bench, reg, override)
     task_type = (override or {}).get("task_type") or (bench.task_type if bench else None)
     if not task_type:
         task_type = "automatic-speech-recognition" if metric_type in ("wer", "cer") else "text-generation"
     dataset_id = (override or {}).get("dataset_id") or (bench.dataset_id if bench and bench.dataset_id else None)
-    context_name = _context_name(table, lay)
+    context_name = _context_name(table, lay, reg)
     if not dataset_id and bench is None and context_name and _metric_led(info.base, reg):
         # "WER (with LM)" under "### Common Voice 7.0 testing": the dataset is the heading, the name a metric variant
         cb, _ = _lookup_benchmark(context_name, reg, ctx.mapping)
@@ -647,7 +645,9 @@ def _emit(
         n = list(notes) + ([part] if part else [])
         half_metric = reg.metric(part) if part else None  # 'PSNR/SSIM' halves: each its own metric
         if half_metric is not None and half_metric.id != "score" and not (override and override.get("metric")) and not info.metric:
-            metric_type_h, hib_h = half_metric.id, (hib if "↑" in arrow_src or "↓" in arrow_src else half_metric.higher_is_better)
+            # the user's word, then an arrow, then the part's own metric: a 'PSNR/SSIM' cell has two directions
+            metric_type_h = half_metric.id
+            hib_h = next((x for x in (user_hib, arrow_hib, half_metric.higher_is_better) if x is not None), None)
         else:
             metric_type_h, hib_h = metric_type, hib
         prov = {"table": table.index, "benchmark": written, "row": r + 1, "column": c + 1, "kind": table.kind, "line": table.line}

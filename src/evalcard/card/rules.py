@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from ..benchmarks import Benchmark, Registry, load_registry
+from ..benchmarks import Benchmark, Registry
 from ..results import EvalResult, to_float
 from .tables import Table
 from .ruleset import active
@@ -22,10 +22,9 @@ if TYPE_CHECKING:
     from .extract import TableReport
 
 
-def _is_benchmark_name(text: str, registry: Registry | None = None) -> bool:
+def _is_benchmark_name(text: str, reg: Registry) -> bool:
     """A name that is a benchmark's (the registry's or the frameworks'), whole or without its qualifiers in brackets
     ("MMLU (5-shot, macro_avg/acc)", "XNLI")."""
-    reg = registry or load_registry()
     bare = re.sub(r"\s*[\(\[（][^()\[\]（）]*[\)\]）]", "", text).strip()
     return reg.names_benchmark(text) or reg.names_benchmark(bare)
 
@@ -242,7 +241,7 @@ def _names_a_benchmark(text: str) -> bool:
 
 
 
-def _context_name(table: Table, lay: _Layout) -> str | None:
+def _context_name(table: Table, lay: _Layout, reg: Registry) -> str | None:
     """What the caption or heading of a table says its scores are about, when it names something (a dataset, a
     benchmark); None for a generic title ("Results", "Test Result")."""
     if not active("context-name"):
@@ -252,7 +251,7 @@ def _context_name(table: Table, lay: _Layout) -> str | None:
         # "### C-Eval" (prose) then "### Results" over the table, or "## C-Eval" above it: the generic heading
         # continues the one before it at its own level, else the one it sits under, when that names a benchmark
         for before in (table.previous_heading, table.heading_path[-2] if len(table.heading_path) > 1 else None):
-            if before and _is_benchmark_name(before):
+            if before and _is_benchmark_name(before, reg):
                 return before
     if name is None or _generic_title(name):
         return None
