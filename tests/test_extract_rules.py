@@ -46,6 +46,9 @@ EXAMPLES = {
                        [("Set5", 38.02), ("Set5", 0.9607)]),
     "sub-label": ("| Benchmark | Language | ours |\n|---|---|---|\n| MMLU | French | 61.5 |\n| | German | 60.1 |\n", "ours",
                   [("MMLU / French", 61.5), ("MMLU / German", 60.1)]),
+    "sclite-summary": ("### WER\n\n|dataset|Snt|Wrd|Corr|Sub|Del|Ins|Err|S.Err|\n|---|---|---|---|---|---|---|---|---|\n"
+                       "|decode/test_clean|2620|52576|97.0|2.6|0.2|0.3|3.1|30.2|\n", "ours",
+                       [("decode/test_clean", 3.1), ("decode/test_clean", 30.2)]),
     "language-pair": ("| langpair | testset | BLEU |\n|---|---|---|\n| fin-eng | newstest2019 | 24.3 |\n| eng-fin | newstest2019 | 20.1 |\n",
                       "ours", [("fin-eng / newstest2019", 24.3), ("eng-fin / newstest2019", 20.1)]),
     "relative-to-target": ("| Model | MMLU | BBH | ARC |\n|---|---|---|---|\n| ours | 100 | 100 | 100 |\n| other | 98.5 | 99.1 | 97.0 |\n",
@@ -172,3 +175,19 @@ def test_the_heading_before_is_only_taken_when_it_names_a_benchmark_and_the_own_
     # the heading above, when the one before at its own level names nothing; a specific heading of its own wins
     assert got("## C-Eval\n\n### Results\n\n" + base, "ours") == got("## C-Eval\n\n" + base, "ours")
     assert got("### C-Eval\n\n### CMMLU\n\n" + base, "ours")[0][0].startswith("CMMLU")
+
+
+def test_sclite_summary_reads_the_error_rates_with_their_metrics():
+    """ESPnet's RESULTS: Err is the rate its heading names, S.Err the sentence error rate; the counts and the
+    parts of Err (Corr, Sub, Del, Ins) are not scores."""
+    text = ("## RESULTS\n\n### WER\n\n|dataset|Snt|Wrd|Corr|Sub|Del|Ins|Err|S.Err|\n|---|---|---|---|---|---|---|---|---|\n"
+            "|decode/test_clean|2620|52576|97.0|2.6|0.2|0.3|3.1|30.2|\n\n### CER\n\n"
+            "|dataset|Snt|Wrd|Corr|Sub|Del|Ins|Err|S.Err|\n|---|---|---|---|---|---|---|---|---|\n"
+            "|decode/test_clean|2620|281530|99.0|0.5|0.4|0.2|1.1|30.2|\n")
+    ex = extract(text, model="ours")
+    got = sorted((r.provenance["table"], r.metric_type, r.value, r.higher_is_better, r.task_type) for r in ex.results)
+    assert got == [
+        (1, "ser", 30.2, False, "automatic-speech-recognition"), (1, "wer", 3.1, False, "automatic-speech-recognition"),
+        (2, "cer", 1.1, False, "automatic-speech-recognition"), (2, "ser", 30.2, False, "automatic-speech-recognition"),
+    ]
+    assert not ex.held

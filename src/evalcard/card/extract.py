@@ -44,7 +44,7 @@ from .layout import (
 from .rules import (
     MATCH_KINDS, _announced_pair, _bare_part, _category, _context_name, _doubt, _evidence, _group_names, _indistinct_hits,
     _lang_pair_of, _matches,
-    _names_a_benchmark, _near, _pair_parts, _relative_to_target, _scale, _single_score_columns, _sub_label,
+    _names_a_benchmark, _near, _pair_parts, _relative_to_target, _scale, _sclite_hint, _single_score_columns, _sub_label,
 )
 
 #: the extraction API; the rules themselves are in :mod:`.rules`, names in :mod:`.names`, cells in :mod:`.cells`
@@ -438,6 +438,9 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
                     n_shot = int(st)
             metric_text = lay.text(r, lay.metric_cols[0]) if lay.metric_cols else None
             hints = [t for _, t in col_levels] + [lay.header(c)]
+            sclite = _sclite_hint(lay, c)
+            if sclite:
+                hints.insert(0, sclite)
             series = [lay.value(r, k) for k in scored]
             res = _emit(
                 lay, ctx, r, c, name, cv, n_shot=n_shot, extra_notes=col_notes, metric_text=metric_text,
@@ -629,7 +632,7 @@ def _emit(
     scale = _scale(cv, series, metric_type, bench, reg, override)
     task_type = (override or {}).get("task_type") or (bench.task_type if bench else None)
     if not task_type:
-        task_type = "automatic-speech-recognition" if metric_type in ("wer", "cer") else "text-generation"
+        task_type = "automatic-speech-recognition" if metric_type in ("wer", "cer", "ser") else "text-generation"
     dataset_id = (override or {}).get("dataset_id") or (bench.dataset_id if bench and bench.dataset_id else None)
     context_name = _context_name(table, lay, reg)
     if not dataset_id and bench is None and context_name and _metric_led(info.base, reg):

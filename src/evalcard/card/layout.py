@@ -31,6 +31,9 @@ _COUNT_HEADER = re.compile(r"^(?:#\s*\w*|n|count|sents?|sentences|words|tokens|s
 #: a language pair as translation tables write it ("fin-eng", "en-de", "eng-deu")
 _LANG_PAIR = re.compile(r"^[a-z]{2,3}(?:_[A-Za-z]{4})?[-–>][a-z]{2,3}(?:_[A-Za-z]{4})?$")
 _MODEL_HEADER = re.compile(r"^(?:models?|model name|models?\s*/\s*\w+|method|system|checkpoint|llm|name)$", re.I)
+#: sclite's summary columns (ESPnet and Kaldi result tables): counts, the parts of the error rate, and the error rates
+_SCLITE_PARTS = frozenset({"snt", "wrd", "corr", "sub", "del", "ins"})
+_SCLITE_ERRORS = frozenset({"err", "s.err"})
 _SCOREISH = re.compile(r"score|result|accuracy|\bacc\b|performance|\bwer\b|\bcer\b|\bf1\b|bleu|rouge|pass@|exact match|\bem\b|win rate|elo|pearson|spearman|correlation|ndcg|\bmrr\b|\bm?iou\b|\bmap\b|top-?[15]\b|acc@\d", re.I)
 
 

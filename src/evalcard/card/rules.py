@@ -10,13 +10,13 @@ from typing import TYPE_CHECKING
 
 from ..benchmarks import Benchmark, Registry
 from ..results import EvalResult, to_float
-from .tables import Table
+from .tables import squash, Table
 from .ruleset import active
 from .cells import _ARROWS, CellValue
 from .names import (
     _BASE_CONTEXT, clean_benchmark_name, _Ctx, _INSTRUCT_CONTEXT, _lookup_benchmark, model_key, _name_words,
 )
-from .layout import _BENCH_HEADER, _COUNT_HEADER, _LANG_PAIR, _Layout, _metric_only, _MODEL_HEADER, _SCOREISH
+from .layout import _BENCH_HEADER, _COUNT_HEADER, _SCLITE_ERRORS, _SCLITE_PARTS, _LANG_PAIR, _Layout, _metric_only, _MODEL_HEADER, _SCOREISH
 
 if TYPE_CHECKING:
     from .extract import TableReport
@@ -149,17 +149,41 @@ def _single_score_columns(lay: _Layout, scored: list[int], reg: Registry) -> lis
     bench_cols = [c for c in lay.label_cols if _BENCH_HEADER.search(lay.header(c) or "") and not _MODEL_HEADER.match(lay.header(c) or "")]
     if not bench_cols:
         return None
+    heads = {squash(_ARROWS.sub("", lay.header(c))).lower() for c in scored}
+    sclite = active("sclite-summary") and _SCLITE_ERRORS <= heads and len(heads & _SCLITE_PARTS) >= 4
     out = []
     for c in scored:
         h = _ARROWS.sub("", lay.header(c))
         if not h:
             return None
+        if sclite and squash(h).lower() in _SCLITE_PARTS:
+            continue  # sentences and words counted, and the correct / substituted / deleted / inserted parts of Err
+        if sclite and squash(h).lower() in _SCLITE_ERRORS:
+            out.append(c)
+            continue
         if _COUNT_HEADER.match(h.strip()):
             continue  # "testset | BLEU | chr-F | #sent | #words": the counts say what was measured, not how well
         if not (_SCOREISH.search(h) or any(_metric_only(w, reg) for w in re.split(r"[\s/()]+", h) if len(w) > 1)):
             return None
         out.append(c)
     return out or None
+
+
+def _sclite_hint(lay: _Layout, c: int) -> str | None:
+    """What an sclite summary column measures: 'Err' is the error rate its heading names ('### WER', '### CER'),
+    'S.Err' the sentence error rate; None for other tables and columns."""
+    if not active("sclite-summary"):
+        return None
+    heads = {squash(lay.header(k)).lower() for k in range(lay.table.n_cols)}
+    if not (_SCLITE_ERRORS <= heads and len(heads & _SCLITE_PARTS) >= 4):
+        return None
+    h = squash(lay.header(c)).lower()
+    if h == "s.err":
+        return "sentence error rate"
+    if h == "err":
+        m = re.fullmatch(r"\s*([WCT]ER)\s*", lay.table.heading or "", re.I)
+        return m.group(1).upper() if m else None
+    return None
 
 
 def _sub_label(lay: _Layout, r: int, bcol: int, target_cols: list[int]) -> str | None:

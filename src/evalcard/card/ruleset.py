@@ -36,6 +36,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("pair-in-name", "an 'a/b' cell is split when its name says which half is which ('MMMU (val/test)')"),
     Rule("pair-announced", "an 'a/b' cell is split when the text before the table announces the pair ('PSNR/SSIM')"),
     Rule("sub-label", "a label column between benchmark and scores splits a benchmark into parts ('MMLU / French')"),
+    Rule("sclite-summary", "sclite's 'Snt | Wrd | Corr | Sub | Del | Ins | Err | S.Err' (ESPnet, Kaldi): Err and S.Err are error rates, the rest counts and the parts of Err"),
     Rule("language-pair", "translation tables: a language-pair column qualifies each test set ('fin-eng / flores101')"),
     Rule("relative-to-target", "a table where the model is 100 on every score and the others vary is relative to it"),
     Rule("confidence", "scores of a table naming no known benchmark or metric, or of a family match, are held back"),
