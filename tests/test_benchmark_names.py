@@ -27,3 +27,25 @@ def test_the_file_is_sorted_and_holds_no_table_word_metric_or_number():
     words = {w.replace("_", "") for w in benchmark_names.WORDS}
     assert not [x for x in lines if x in words or x.isdigit() or len(x) < 3]
     assert "score" not in lines and "accuracy" not in lines and "psnr" not in lines
+
+
+def test_the_suites_file_adds_members_of_suites_the_frameworks_lack_and_no_table_word():
+    from evalcard.benchmarks import normalize_name
+
+    path = ROOT / "src" / "evalcard" / "data" / "benchmark_suites.txt"
+    lines = [x.strip() for x in path.read_text(encoding="utf-8").splitlines() if x.strip() and not x.startswith("#")]
+    words = {w.replace("_", "") for w in benchmark_names.WORDS}
+    assert not [x for x in lines if normalize_name(x) in words or len(normalize_name(x)) < 2]
+    assert {"tnews", "jnli", "ynat", "aishell1"} <= packaged()
+
+
+def test_a_suite_member_vouches_for_its_table_and_a_short_name_in_brackets_counts():
+    from evalcard.card.extract import extract
+
+    tnews = "| Model | TNEWS | Other task |\n|---|---|---|\n| ours | 0.703 | 0.5 |\n| theirs | 0.6 | 0.4 |\n"
+    assert [(r.provenance["benchmark"], r.value) for r in extract(tnews, model="ours").results] == [("TNEWS", 0.703), ("Other task", 0.5)]
+    chid = "| Model | Chinese Idiom Cloze (ChID) |\n|---|---|\n| ours | 0.804 |\n| theirs | 0.6 |\n"
+    assert [(r.provenance["benchmark"], r.value) for r in extract(chid, model="ours").results] == [("Chinese Idiom Cloze (ChID)", 0.804)]
+    unknown = "| Model | Idiom Cloze (XYZQ) |\n|---|---|\n| ours | 0.804 |\n| theirs | 0.6 |\n"
+    ex = extract(unknown, model="ours")
+    assert not ex.results and [r.value for r in ex.held] == [0.804]

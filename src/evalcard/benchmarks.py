@@ -155,9 +155,13 @@ def _load_into(reg: Registry, data: Any, origin: str) -> None:
 
 @functools.lru_cache(maxsize=1)
 def benchmark_names() -> frozenset[str]:
-    """The normalised benchmark names of ``data/benchmark_names.txt``."""
-    text = resources.files("evalcard").joinpath("data/benchmark_names.txt").read_text(encoding="utf-8")
-    return frozenset(line for line in text.splitlines() if line and not line.startswith("#"))
+    """The normalised benchmark names of ``data/benchmark_names.txt`` (the frameworks' task names) and
+    ``data/benchmark_suites.txt`` (members of suites the frameworks lack: CLUE, JGLUE, KLUE, ASR test sets)."""
+    names: set[str] = set()
+    for f in ("benchmark_names.txt", "benchmark_suites.txt"):
+        text = resources.files("evalcard").joinpath(f"data/{f}").read_text(encoding="utf-8")
+        names.update(normalize_name(line) for line in text.splitlines() if line.strip() and not line.startswith("#"))
+    return frozenset(names)
 
 
 @functools.lru_cache(maxsize=8)

@@ -23,10 +23,13 @@ if TYPE_CHECKING:
 
 
 def _is_benchmark_name(text: str, reg: Registry) -> bool:
-    """A name that is a benchmark's (the registry's or the frameworks'), whole or without its qualifiers in brackets
-    ("MMLU (5-shot, macro_avg/acc)", "XNLI")."""
+    """A name that is a benchmark's (the registry's or the frameworks'), whole, without its qualifiers in brackets
+    ("MMLU (5-shot, macro_avg/acc)", "XNLI") or by the short name in brackets ("Chinese Idiom Cloze (ChID)")."""
     bare = re.sub(r"\s*[\(\[（][^()\[\]（）]*[\)\]）]", "", text).strip()
-    return reg.names_benchmark(text) or reg.names_benchmark(bare)
+    if reg.names_benchmark(text) or reg.names_benchmark(bare):
+        return True
+    # "Chinese Idiom Cloze (ChID)": a full name with the benchmark's short name in brackets
+    return any(reg.names_benchmark(a) for a in re.findall(r"[\(（]\s*([A-Za-z][\w.+-]{1,15})\s*[\)）]", text))
 
 
 def _context_text(table: Table) -> str:
