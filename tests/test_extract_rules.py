@@ -46,6 +46,8 @@ EXAMPLES = {
                        [("Set5", 38.02), ("Set5", 0.9607)]),
     "sub-label": ("| Benchmark | Language | ours |\n|---|---|---|\n| MMLU | French | 61.5 |\n| | German | 60.1 |\n", "ours",
                   [("MMLU / French", 61.5), ("MMLU / German", 60.1)]),
+    "named-before": ("Detailed results of the ours-13B model on MMLU.\n\n| Benchmark | STEM | Average |\n|---|---|---|\n"
+                     "| MMLU | 51.6 | 62.1 |\n", "ours-13B", [("MMLU / STEM", 51.6), ("MMLU / Average", 62.1)]),
     "sclite-summary": ("### WER\n\n|dataset|Snt|Wrd|Corr|Sub|Del|Ins|Err|S.Err|\n|---|---|---|---|---|---|---|---|---|\n"
                        "|decode/test_clean|2620|52576|97.0|2.6|0.2|0.3|3.1|30.2|\n", "ours",
                        [("decode/test_clean", 3.1), ("decode/test_clean", 30.2)]),
@@ -191,3 +193,22 @@ def test_sclite_summary_reads_the_error_rates_with_their_metrics():
         (2, "cer", 1.1, False, "automatic-speech-recognition"), (2, "ser", 30.2, False, "automatic-speech-recognition"),
     ]
     assert not ex.held
+
+
+@pytest.mark.parametrize("text", [
+    # the sentence names another model
+    "Detailed results of the theirs-13B model on MMLU.\n\n| Benchmark | STEM | Average |\n|---|---|---|\n| MMLU | 51.6 | 62.1 |\n",
+    # a longer name that only starts with the model's
+    "Detailed results of ours-13B-Chat on MMLU.\n\n| Benchmark | STEM | Average |\n|---|---|---|\n| MMLU | 51.6 | 62.1 |\n",
+    # headers read like models: the columns are other models
+    "We compare ours-13B with others.\n\n| Benchmark | Llama 7B | Qwen 14B |\n|---|---|---|\n| MMLU | 51.6 | 62.1 |\n",
+    # headers are benchmarks: the rows may be models
+    "Results of ours-13B.\n\n| Task | C-Eval | CMMLU |\n|---|---|---|\n| MMLU | 51.6 | 62.1 |\n",
+    # no row is a known benchmark
+    "Results of ours-13B.\n\n| Benchmark | STEM | Average |\n|---|---|---|\n| Foo | 51.6 | 62.1 |\n",
+    # the label column is not a benchmark column
+    "Results of ours-13B.\n\n| Setting | STEM | Average |\n|---|---|---|\n| MMLU | 51.6 | 62.1 |\n",
+])
+def test_named_before_takes_nothing_without_every_sign(text):
+    ex = extract(text, model="ours-13B")
+    assert not [r for r in [*ex.results, *ex.held] if r.provenance.get("match") == "named-before"]

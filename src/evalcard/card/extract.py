@@ -44,7 +44,7 @@ from .layout import (
 from .rules import (
     MATCH_KINDS, _announced_pair, _bare_part, _category, _context_name, _doubt, _evidence, _group_names, _indistinct_hits,
     _lang_pair_of, _matches,
-    _names_a_benchmark, _near, _pair_parts, _relative_to_target, _scale, _sclite_hint, _single_score_columns, _sub_label,
+    _names_a_benchmark, _near, _pair_parts, _relative_to_target, _named_before_columns, _scale, _sclite_hint, _single_score_columns, _sub_label,
 )
 
 #: the extraction API; the rules themselves are in :mod:`.rules`, names in :mod:`.names`, cells in :mod:`.cells`
@@ -318,10 +318,15 @@ def _read_layout(lay: _Layout, ctx: _Ctx, forced: bool) -> tuple[TableReport, li
         results, sk = _extract_columns(lay, row_hits, ctx, scored)
     else:
         single = _single_score_columns(lay, scored, reg)
+        parts = None if single is not None else _named_before_columns(lay, ctx, scored, reg)
         if single is not None:
             rep.orientation = "single-score"
             rep.matched_model = None
             results, sk = _extract_rows(lay, single, ctx, scored, implicit=True)
+        elif parts is not None:
+            rep.orientation = "named-before"
+            rep.matched_model = ctx.model
+            results, sk = _extract_rows(lay, parts, ctx, scored, implicit=True, parts=True)
         else:
             _collect_candidates(lay, rep, ctx)
             if ctx.key:
@@ -380,8 +385,9 @@ def _collect_candidates(lay: _Layout, rep: TableReport, ctx: _Ctx) -> None:
         rep.near_matches = list(dict.fromkeys(t for t in allnames if _near(t, ctx)))
 
 
-def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[int], implicit: bool = False) -> tuple[list[EvalResult], list[Skip]]:
-    """Benchmarks as rows: one result per data row of each target column."""
+def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[int], implicit: bool = False, parts: bool = False) -> tuple[list[EvalResult], list[Skip]]:
+    """Benchmarks as rows: one result per data row of each target column (with ``parts``, the columns are parts of
+    each row's benchmark: 'C-EVAL / STEM')."""
     table = lay.table
     out: list[EvalResult] = []
     skips: list[Skip] = []
@@ -400,6 +406,8 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
                 continue
             if h in lay.shot_rows or shot_count(t)[0]:
                 col_shot = shot_count(t)[1]
+            elif parts:
+                continue  # the header is in the name ("C-EVAL / STEM")
             elif implicit:
                 if len(target_cols) > 1 or not re.fullmatch(r"scores?|results?", t.strip(), re.I):
                     col_notes.append(t)
@@ -415,6 +423,8 @@ def _extract_rows(lay: _Layout, target_cols: list[int], ctx: _Ctx, scored: list[
             pair = _lang_pair_of(lay, r, bcol)
             if pair:
                 name = f"{pair} / {name}"
+            if parts:
+                name = f"{name} / {clean_benchmark_name(lay.header(c))}"
             sub = _sub_label(lay, r, bcol, target_cols)
             group = groups[r] if sub else ""
             if sub and group and group != sub:

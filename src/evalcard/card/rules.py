@@ -68,7 +68,7 @@ def _near(text: str, ctx: _Ctx) -> bool:
 
 
 #: how the model was found in a table, strongest first (``provenance["match"]`` of every extracted score)
-MATCH_KINDS = ("forced", "exact", "reordered", "family", "implicit")
+MATCH_KINDS = ("forced", "exact", "reordered", "family", "implicit", "named-before")
 
 
 def _evidence(rep: TableReport, ctx: _Ctx, family: bool) -> tuple[str, str]:
@@ -80,6 +80,8 @@ def _evidence(rep: TableReport, ctx: _Ctx, family: bool) -> tuple[str, str]:
         return "forced", f"--model-row-index {ctx.row_index}"
     if rep.orientation == "single-score":
         return "implicit", "the table names no model and its score columns are the card's own"
+    if rep.orientation == "named-before":
+        return "named-before", "the table names no model; the sentence before it names the model and the table's rows are benchmarks"
     if family:
         return "family", f"{where} names the model's family ({rep.matched_model!r}) in a table about instruction-tuned models"
     if model_key(rep.matched_model) == ctx.key:
@@ -170,6 +172,40 @@ def _single_score_columns(lay: _Layout, scored: list[int], reg: Registry) -> lis
             return None
         out.append(c)
     return out or None
+
+
+_SIZE_WORD = re.compile(r"\d+(?:\.\d+)?\s*[BMK]\b|\bv\d|\d+x\d+", re.I)
+
+
+def _named_in(text: str, ctx: _Ctx) -> bool:
+    """Whether prose names the target model as a whole word ("results of the Skywork-13B-Base model on ...")."""
+    if not ctx.model or not text:
+        return False
+    words = [w for w in re.split(r"[\s_\-]+", ctx.model.split("/")[-1]) if w]
+    if not words:
+        return False
+    pat = r"(?<![\w.\-/])" + r"[\s_\-]?".join(re.escape(w) for w in words) + r"(?![\w\-]|\.\d)"
+    return re.search(pat, text, re.I) is not None
+
+
+def _named_before_columns(lay: _Layout, ctx: _Ctx, scored: list[int], reg: Registry) -> list[int] | None:
+    """A breakdown table that names no model — 'Benchmark | STEM | Humanities | ... | Average', benchmarks as rows —
+    under a sentence naming the model ("We provide detailed results of the Skywork-13B-Base model on C-EVAL, CMMLU
+    and MMLU"): its score columns are the model's. Not when a header reads like a model (a size, a version) or names
+    a benchmark (then the rows may be models), nor when no row is a known benchmark."""
+    if not active("named-before") or not lay.label_cols or not _named_in(lay.table.before, ctx):
+        return None
+    bcol = lay.label_cols[0]
+    if not _BENCH_HEADER.search(lay.header(bcol) or "") or _MODEL_HEADER.match(lay.header(bcol) or ""):
+        return None
+    for c in scored:
+        h = squash(lay.header(c))
+        if not h or _SIZE_WORD.search(h) or _is_benchmark_name(h, reg) or _near(h, ctx):
+            return None
+    rows = [clean_benchmark_name(lay.text(r, bcol)) for r in lay.data_rows]
+    if not any(t and _is_benchmark_name(t, reg) for t in rows):
+        return None
+    return list(scored)
 
 
 def _sclite_hint(lay: _Layout, c: int) -> str | None:

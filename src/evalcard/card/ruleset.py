@@ -26,6 +26,7 @@ RULES: dict[str, Rule] = {r.id: r for r in (
     Rule("target-family", "a -Instruct/-Chat model named by its family ('Llama 3 8B') in a table about instruction-tuned models"),
     Rule("one-match", "a model matched by several rows or columns that nothing tells apart gives nothing (which is it?)"),
     Rule("implicit-table", "a 'Benchmark | Score' table that names no model holds the card's own scores"),
+    Rule("named-before", "a breakdown table naming no model ('Benchmark | STEM | Humanities'), under a sentence naming the model, is its own"),
     Rule("non-score-columns", "columns of properties (parameters, context, latency, FLOPs, dates...) are not scores"),
     Rule("row-index", "a header-less column counting 0, 1, 2... is an index, not a score"),
     Rule("generic-title", "a heading that only says results follow ('Results', 'Evaluation') names no dataset"),
